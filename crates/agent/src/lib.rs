@@ -1,0 +1,1 @@
+//! hostpulse agent (work in progress).

@@ -1,0 +1,1 @@
+//! hostpulse api (work in progress).

@@ -1,0 +1,1 @@
+//! hostpulse collector (work in progress).

@@ -1,0 +1,1 @@
+//! hostpulse config (work in progress).

@@ -1,0 +1,10 @@
+//! hostpulse domain types shared by every crate: samples, series keys, host facts,
+//! process and user snapshots, and the injectable clock. No I/O lives here.
+
+pub mod clock;
+pub mod host;
+pub mod metric;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use host::{CollectorError, HostFacts, ProcessInfo, ProcessSnapshot, UserSession};
+pub use metric::{Labels, MetricNameError, Sample, SeriesKey, validate_metric_name};

@@ -1,0 +1,67 @@
+//! Batch structure: identity, a per-agent sequence number and one frame per collection cycle.
+
+use hostpulse_core::{CollectorError, HostFacts, ProcessSnapshot, Sample, UserSession};
+use serde::{Deserialize, Serialize};
+
+/// Version of the batch format this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Who sent a batch, as the agent describes itself (the hub trusts the token, not this).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentIdentity {
+    pub hostname: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    pub agent_version: String,
+    /// Collection interval, milliseconds; the hub marks the host down after 3 missed.
+    pub interval_ms: u64,
+}
+
+/// Everything collected in one cycle, stamped with one timestamp.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Frame {
+    /// Collection time, Unix epoch milliseconds.
+    pub ts_ms: i64,
+    pub samples: Vec<Sample>,
+    /// Top processes, present on cycles where the process scan ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processes: Option<ProcessSnapshot>,
+    /// Logged-in sessions, present on cycles where the user scan ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<UserSession>>,
+    /// Collector families that failed this cycle (each error is reported once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<CollectorError>,
+}
+
+/// One push from an agent: one or more frames (several after a spool replay).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestBatch {
+    pub version: u32,
+    pub agent: AgentIdentity,
+    /// Per-agent, strictly increasing across restarts; the hub ignores repeats.
+    pub seq: u64,
+    /// Host facts; sent at start and whenever they change, may be sent every batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<HostFacts>,
+    pub frames: Vec<Frame>,
+}
+
+impl IngestBatch {
+    /// Number of samples over all frames.
+    pub fn sample_count(&self) -> usize {
+        self.frames.iter().map(|f| f.samples.len()).sum()
+    }
+}
+
+/// The hub's answer to an accepted batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestReply {
+    pub seq: u64,
+    /// `true` when this (agent, seq) was already stored and the batch was ignored.
+    pub duplicate: bool,
+    pub samples: u64,
+}

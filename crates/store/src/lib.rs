@@ -1,0 +1,63 @@
+//! Storage for hostpulse: the [`Store`] trait every backend implements, and the
+//! embedded SQLite backend used by default.
+
+mod types;
+
+pub use types::*;
+
+use async_trait::async_trait;
+use hostpulse_proto::IngestBatch;
+
+/// A storage backend: samples, host state and agent credentials.
+///
+/// Implementations must make `ingest` durable before returning `Ok`, and treat a
+/// repeated (agent, seq) as already stored.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Stores a validated batch from `agent`. Returns once it is durable.
+    async fn ingest(&self, agent: &str, batch: IngestBatch) -> Result<IngestOutcome, StoreError>;
+
+    /// Every known host with its facts and last-seen time (served from memory).
+    async fn hosts(&self) -> Result<Vec<HostState>, StoreError>;
+
+    /// One host's state, or `None` if unknown.
+    async fn host(&self, name: &str) -> Result<Option<HostState>, StoreError>;
+
+    /// Latest value of every series of a host, plus its snapshots (served from memory).
+    async fn latest(&self, host: &str) -> Result<Option<HostLatest>, StoreError>;
+
+    /// Samples of one metric of one host over a time range, at the resolution that fits `step_ms`.
+    async fn query_range(&self, query: RangeQuery) -> Result<RangeResult, StoreError>;
+
+    /// Registers an agent with the hash of its token. Fails if the name is taken.
+    async fn add_agent(&self, name: &str, token_hash: &str) -> Result<AgentRecord, StoreError>;
+
+    /// Every registered agent, revoked ones included.
+    async fn list_agents(&self) -> Result<Vec<AgentRecord>, StoreError>;
+
+    /// Revokes an agent's token; returns false if there is no such agent.
+    async fn revoke_agent(&self, name: &str) -> Result<bool, StoreError>;
+
+    /// The active (not revoked) agent whose token hashes to `token_hash`.
+    async fn agent_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<AgentRecord>, StoreError>;
+
+    /// Stores the hash of an API token with its role (e.g. the admin token on first start).
+    async fn add_api_token(
+        &self,
+        name: &str,
+        token_hash: &str,
+        role: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The role of the API token hashing to `token_hash`, if any.
+    async fn api_token_role(&self, token_hash: &str) -> Result<Option<String>, StoreError>;
+
+    /// Statistics for metrics and benchmarks.
+    async fn stats(&self) -> Result<StoreStats, StoreError>;
+
+    /// Flushes everything in memory to disk and stops background work.
+    async fn shutdown(&self) -> Result<(), StoreError>;
+}
