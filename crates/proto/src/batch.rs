@@ -31,9 +31,10 @@ pub struct Frame {
     /// Logged-in sessions, present on cycles where the user scan ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<UserSession>>,
-    /// Collector families that failed this cycle (each error is reported once).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<CollectorError>,
+    /// The full set of failing collector families, sent only on frames where that set
+    /// changed (so each error is reported once); `Some(vec![])` means all recovered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<CollectorError>>,
 }
 
 /// One push from an agent: one or more frames (several after a spool replay).
