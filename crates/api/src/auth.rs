@@ -1,0 +1,65 @@
+//! Bearer-token authentication: admin API tokens and agent tokens, as axum extractors.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::tokens;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+/// A request made with an admin API token.
+#[derive(Debug)]
+pub struct Admin;
+
+/// A request made with an agent token; holds the agent's name.
+#[derive(Debug)]
+pub struct Agent(pub String);
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or(ApiError::Unauthorized("missing Authorization: Bearer <token> header"))?;
+    let value = header
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("malformed Authorization header"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .ok_or(ApiError::Unauthorized("Authorization must be `Bearer <token>`"))?
+        .trim();
+    if token.is_empty() {
+        return Err(ApiError::Unauthorized("empty bearer token"));
+    }
+    Ok(token)
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let hash = tokens::hash(bearer(parts)?);
+        match state.store.api_token_role(&hash).await? {
+            Some(role) if role == "admin" => Ok(Admin),
+            Some(_) => Err(ApiError::Forbidden("this token may not use this endpoint")),
+            None => Err(ApiError::Unauthorized("invalid API token")),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let hash = tokens::hash(bearer(parts)?);
+        if let Some(name) = state.cached_agent(&hash) {
+            return Ok(Agent(name));
+        }
+        match state.store.agent_by_token_hash(&hash).await? {
+            Some(agent) => {
+                state.remember_agent(hash, agent.name.clone());
+                Ok(Agent(agent.name))
+            }
+            None => Err(ApiError::Unauthorized("invalid or revoked agent token")),
+        }
+    }
+}

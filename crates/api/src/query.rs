@@ -1,0 +1,143 @@
+//! `GET /api/v1/query_range`: one metric of one host over a time range, bucketed by step.
+
+use crate::auth::Admin;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Query, State};
+use hostpulse_core::Labels;
+use hostpulse_store::{RangeQuery, RangeResult};
+use serde::Deserialize;
+
+/// Query-string parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeParams {
+    pub host: String,
+    pub metric: String,
+    /// Label filter: `mount="/",device="sda1"` (quotes optional).
+    pub labels: Option<String>,
+    /// Unix seconds, RFC 3339-like `now-1h`, or a relative `-1h`; default end - 1h.
+    pub start: Option<String>,
+    /// As `start`; default now.
+    pub end: Option<String>,
+    /// Bucket width: `30s`, `5m` or seconds; default range / 300, at least 1 s.
+    pub step: Option<String>,
+}
+
+/// Answers a range query.
+pub async fn query_range(
+    State(state): State<AppState>,
+    _: Admin,
+    Query(params): Query<RangeParams>,
+) -> Result<Json<RangeResult>, ApiError> {
+    let now = state.clock.now_ms();
+    let end_ms = parse_time(params.end.as_deref(), now, now)?;
+    let start_ms = parse_time(params.start.as_deref(), now, end_ms - 3_600_000)?;
+    if start_ms >= end_ms {
+        return Err(ApiError::BadRequest("start must be before end".into()));
+    }
+    let step_ms = match params.step.as_deref() {
+        Some(s) => parse_duration_ms(s).ok_or_else(|| bad("step", s))?,
+        None => ((end_ms - start_ms) / 300).max(1000),
+    };
+    if step_ms <= 0 {
+        return Err(ApiError::BadRequest("step must be positive".into()));
+    }
+    let labels = parse_labels(params.labels.as_deref().unwrap_or(""))?;
+    let query = RangeQuery { host: params.host, metric: params.metric, labels, start_ms, end_ms, step_ms };
+    Ok(Json(state.store.query_range(query).await?))
+}
+
+fn bad(what: &str, value: &str) -> ApiError {
+    ApiError::BadRequest(format!("invalid {what} {value:?}"))
+}
+
+/// Parses `30s`, `5m`, `2h`, `7d`, `500ms` or plain seconds into milliseconds.
+pub fn parse_duration_ms(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let unit_ms = match unit {
+        "" | "s" => 1000.0,
+        "ms" => 1.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        "w" => 604_800_000.0,
+        _ => return None,
+    };
+    let ms = number * unit_ms;
+    (ms.is_finite() && ms < 1e15).then_some(ms.round() as i64)
+}
+
+/// Parses a time: absent → `default`; `now`; `now-1h` / `-1h`; Unix seconds (fractional ok).
+pub fn parse_time(text: Option<&str>, now_ms: i64, default: i64) -> Result<i64, ApiError> {
+    let Some(raw) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(default);
+    };
+    if raw == "now" {
+        return Ok(now_ms);
+    }
+    if let Some(rel) = raw.strip_prefix("now-").or_else(|| raw.strip_prefix('-')) {
+        let delta = parse_duration_ms(rel).ok_or_else(|| bad("time", raw))?;
+        return Ok(now_ms - delta);
+    }
+    let secs: f64 = raw.parse().map_err(|_| bad("time", raw))?;
+    if !secs.is_finite() || !(0.0..1e11).contains(&secs) {
+        return Err(bad("time", raw));
+    }
+    Ok((secs * 1000.0).round() as i64)
+}
+
+/// Parses `k="v",k2=v2` into labels.
+pub fn parse_labels(text: &str) -> Result<Labels, ApiError> {
+    let mut labels = Labels::new();
+    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').ok_or_else(|| bad("label matcher", pair))?;
+        let value = value.trim().trim_matches('"');
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(bad("label matcher", pair));
+        }
+        labels.insert(key.to_string(), value.to_string());
+    }
+    Ok(labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("30s"), Some(30_000));
+        assert_eq!(parse_duration_ms("5m"), Some(300_000));
+        assert_eq!(parse_duration_ms("500ms"), Some(500));
+        assert_eq!(parse_duration_ms("60"), Some(60_000));
+        assert_eq!(parse_duration_ms("5x"), None);
+        assert_eq!(parse_duration_ms(""), None);
+    }
+
+    #[test]
+    fn times() {
+        let now = 1_700_000_000_000;
+        assert_eq!(parse_time(None, now, 5).unwrap(), 5);
+        assert_eq!(parse_time(Some("now"), now, 5).unwrap(), now);
+        assert_eq!(parse_time(Some("now-1h"), now, 5).unwrap(), now - 3_600_000);
+        assert_eq!(parse_time(Some("-5m"), now, 5).unwrap(), now - 300_000);
+        assert_eq!(parse_time(Some("1700000000.5"), now, 5).unwrap(), 1_700_000_000_500);
+        assert!(parse_time(Some("yesterday"), now, 5).is_err());
+        assert!(parse_time(Some("NaN"), now, 5).is_err());
+    }
+
+    #[test]
+    fn labels() {
+        let l = parse_labels(r#"mount="/", device=sda1"#).unwrap();
+        assert_eq!(l.get("mount").map(String::as_str), Some("/"));
+        assert_eq!(l.get("device").map(String::as_str), Some("sda1"));
+        assert!(parse_labels("novalue").is_err());
+        assert!(parse_labels("").unwrap().is_empty());
+    }
+}
