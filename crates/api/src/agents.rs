@@ -48,13 +48,25 @@ pub async fn add(
     let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     validate_agent_name(&req.name)?;
     let token = tokens::generate(tokens::AGENT_PREFIX);
-    state.store.add_agent(&req.name, &tokens::hash(&token)).await?;
+    state
+        .store
+        .add_agent(&req.name, &tokens::hash(&token))
+        .await?;
     tracing::info!(agent = %req.name, "agent registered");
-    Ok((StatusCode::CREATED, Json(CreatedAgent { name: req.name, token })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedAgent {
+            name: req.name,
+            token,
+        }),
+    ))
 }
 
 /// `GET /api/v1/agents`.
-pub async fn list(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<AgentRecord>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    _: Admin,
+) -> Result<Json<Vec<AgentRecord>>, ApiError> {
     let mut agents = state.store.list_agents().await?;
     agents.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Json(agents))

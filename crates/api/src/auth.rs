@@ -19,13 +19,17 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     let header = parts
         .headers
         .get(AUTHORIZATION)
-        .ok_or(ApiError::Unauthorized("missing Authorization: Bearer <token> header"))?;
+        .ok_or(ApiError::Unauthorized(
+            "missing Authorization: Bearer <token> header",
+        ))?;
     let value = header
         .to_str()
         .map_err(|_| ApiError::Unauthorized("malformed Authorization header"))?;
     let token = value
         .strip_prefix("Bearer ")
-        .ok_or(ApiError::Unauthorized("Authorization must be `Bearer <token>`"))?
+        .ok_or(ApiError::Unauthorized(
+            "Authorization must be `Bearer <token>`",
+        ))?
         .trim();
     if token.is_empty() {
         return Err(ApiError::Unauthorized("empty bearer token"));

@@ -39,7 +39,11 @@ impl ApiError {
             Forbidden(d) => (StatusCode::FORBIDDEN, "forbidden", (*d).into()),
             NotFound(d) => (StatusCode::NOT_FOUND, "not_found", d.clone()),
             Conflict(d) => (StatusCode::CONFLICT, "conflict", d.clone()),
-            PayloadTooLarge(d) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", d.clone()),
+            PayloadTooLarge(d) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                d.clone(),
+            ),
             UnsupportedMediaType(d) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",

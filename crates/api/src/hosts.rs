@@ -11,7 +11,10 @@ use hostpulse_store::{HostLatest, LatestSample};
 use serde::Serialize;
 
 /// `GET /api/v1/hosts`: every host with status and summary, sorted by name.
-pub async fn list_hosts(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<HostView>>, ApiError> {
+pub async fn list_hosts(
+    State(state): State<AppState>,
+    _: Admin,
+) -> Result<Json<Vec<HostView>>, ApiError> {
     let now = state.clock.now_ms();
     let mut views = Vec::new();
     for host in state.store.hosts().await? {
@@ -30,9 +33,8 @@ async fn find_latest(state: &AppState, wanted: &str) -> Result<HostLatest, ApiEr
     }
     for host in state.store.hosts().await? {
         let facts = host.facts.as_ref();
-        let matches = facts.is_some_and(|f| {
-            f.hostname == wanted || f.display_name.as_deref() == Some(wanted)
-        });
+        let matches = facts
+            .is_some_and(|f| f.hostname == wanted || f.display_name.as_deref() == Some(wanted));
         if matches {
             if let Some(latest) = state.store.latest(&host.name).await? {
                 return Ok(latest);

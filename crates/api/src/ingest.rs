@@ -21,17 +21,23 @@ pub async fn ingest(
     let limit = state.limits.max_body_bytes;
     check_declared_length(&headers, limit)?;
     let gzip = content_is_gzip(&headers)?;
-    let bytes = to_bytes(body, limit)
-        .await
-        .map_err(|_| too_large(limit))?;
+    let bytes = to_bytes(body, limit).await.map_err(|_| too_large(limit))?;
     let batch = decode_batch(&bytes, gzip, state.limits.max_inflated_bytes).map_err(codec_error)?;
     validate_batch(&batch, state.clock.now_ms(), &state.limits.batch)
         .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     let seq = batch.seq;
     let outcome = state.store.ingest(&agent, batch).await?;
     let reply = match outcome {
-        IngestOutcome::Stored { samples } => IngestReply { seq, duplicate: false, samples },
-        IngestOutcome::Duplicate => IngestReply { seq, duplicate: true, samples: 0 },
+        IngestOutcome::Stored { samples } => IngestReply {
+            seq,
+            duplicate: false,
+            samples,
+        },
+        IngestOutcome::Duplicate => IngestReply {
+            seq,
+            duplicate: true,
+            samples: 0,
+        },
     };
     Ok(Json(reply))
 }

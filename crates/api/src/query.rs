@@ -45,7 +45,14 @@ pub async fn query_range(
         return Err(ApiError::BadRequest("step must be positive".into()));
     }
     let labels = parse_labels(params.labels.as_deref().unwrap_or(""))?;
-    let query = RangeQuery { host: params.host, metric: params.metric, labels, start_ms, end_ms, step_ms };
+    let query = RangeQuery {
+        host: params.host,
+        metric: params.metric,
+        labels,
+        start_ms,
+        end_ms,
+        step_ms,
+    };
     Ok(Json(state.store.query_range(query).await?))
 }
 
@@ -56,7 +63,9 @@ fn bad(what: &str, value: &str) -> ApiError {
 /// Parses `30s`, `5m`, `2h`, `7d`, `500ms` or plain seconds into milliseconds.
 pub fn parse_duration_ms(text: &str) -> Option<i64> {
     let text = text.trim();
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: f64 = number.parse().ok()?;
     let unit_ms = match unit {
@@ -95,7 +104,9 @@ pub fn parse_time(text: Option<&str>, now_ms: i64, default: i64) -> Result<i64, 
 pub fn parse_labels(text: &str) -> Result<Labels, ApiError> {
     let mut labels = Labels::new();
     for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').ok_or_else(|| bad("label matcher", pair))?;
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| bad("label matcher", pair))?;
         let value = value.trim().trim_matches('"');
         let key = key.trim();
         if key.is_empty() {
@@ -127,7 +138,10 @@ mod tests {
         assert_eq!(parse_time(Some("now"), now, 5).unwrap(), now);
         assert_eq!(parse_time(Some("now-1h"), now, 5).unwrap(), now - 3_600_000);
         assert_eq!(parse_time(Some("-5m"), now, 5).unwrap(), now - 300_000);
-        assert_eq!(parse_time(Some("1700000000.5"), now, 5).unwrap(), 1_700_000_000_500);
+        assert_eq!(
+            parse_time(Some("1700000000.5"), now, 5).unwrap(),
+            1_700_000_000_500
+        );
         assert!(parse_time(Some("yesterday"), now, 5).is_err());
         assert!(parse_time(Some("NaN"), now, 5).is_err());
     }

@@ -51,7 +51,9 @@ impl HostView {
     pub fn new(latest: &HostLatest, now_ms: i64) -> Self {
         let host = &latest.host;
         let facts = host.facts.clone().unwrap_or_default();
-        let os = format!("{} {}", facts.os_name, facts.os_version).trim().to_string();
+        let os = format!("{} {}", facts.os_name, facts.os_version)
+            .trim()
+            .to_string();
         Self {
             name: host.name.clone(),
             hostname: facts.hostname,
@@ -100,8 +102,16 @@ mod tests {
     use hostpulse_core::Labels;
 
     fn sample(name: &str, labels: &[(&str, &str)], value: f64) -> LatestSample {
-        let labels: Labels = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        LatestSample { name: name.into(), labels, value, ts_ms: 0 }
+        let labels: Labels = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        LatestSample {
+            name: name.into(),
+            labels,
+            value,
+            ts_ms: 0,
+        }
     }
 
     #[test]

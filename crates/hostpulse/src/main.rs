@@ -1,1 +1,22 @@
-fn main() {}
+//! `hostpulse`: the hub (`up`, `hub`) and the command-line client of its API.
+
+mod cli;
+mod client;
+mod commands;
+mod local_agent;
+mod logging;
+mod serve;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Command-line surface of `hostpulse`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Self-hosted server monitoring: hub, API client and one-command start.
+#[derive(Debug, Parser)]
+#[command(name = "hostpulse", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Hub plus an agent for this host, on SQLite under the data directory.
+    Up(ServeArgs),
+    /// Hub only.
+    Hub(ServeArgs),
+    /// Manage agent registrations.
+    #[command(subcommand)]
+    Agents(AgentsCommand),
+    /// Table of hosts; with HOST, every latest metric of that host.
+    Status {
+        host: Option<String>,
+        #[command(flatten)]
+        api: ApiArgs,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Data directory (database, admin token).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on, e.g. 127.0.0.1:9810.
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// YAML configuration file.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Log format: text or json.
+    #[arg(long)]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentsCommand {
+    /// Register an agent; prints only its token on stdout.
+    Add {
+        name: String,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// List registered agents.
+    List {
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// Revoke an agent's token.
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate a hub or agent configuration file; prints every error.
+    Check { file: PathBuf },
+}
+
+/// How the CLI reaches the hub API.
+#[derive(Debug, Clone, Args)]
+pub struct ApiArgs {
+    /// Hub URL; default the local `up` instance.
+    #[arg(long, env = "HOSTPULSE_HUB")]
+    pub hub: Option<String>,
+    /// API token; default read from DATA_DIR/admin.token.
+    #[arg(long, env = "HOSTPULSE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Data directory of the local instance, for the default token.
+    #[arg(long, env = "HOSTPULSE_DATA_DIR", default_value = "./hostpulse-data")]
+    pub data_dir: PathBuf,
+}

@@ -1,0 +1,132 @@
+//! A small blocking client of the hub API for the CLI commands.
+
+use crate::cli::ApiArgs;
+use anyhow::{Context, Result};
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::time::Duration;
+
+/// Default URL of a local `hostpulse up`.
+pub const DEFAULT_HUB: &str = "http://127.0.0.1:9810";
+/// File under the data directory holding the admin token.
+pub const ADMIN_TOKEN_FILE: &str = "admin.token";
+/// File under the data directory where a running hub records its URL.
+pub const HUB_URL_FILE: &str = "hub.url";
+
+/// An authenticated connection to one hub.
+pub struct ApiClient {
+    base: String,
+    token: String,
+    agent: ureq::Agent,
+}
+
+fn read_trimmed(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+impl ApiClient {
+    /// Resolves the hub URL and token from flags, env, or the local data directory.
+    pub fn from_args(args: &ApiArgs) -> Result<Self> {
+        let base = args
+            .hub
+            .clone()
+            .or_else(|| read_trimmed(&args.data_dir.join(HUB_URL_FILE)))
+            .unwrap_or_else(|| DEFAULT_HUB.to_string());
+        let token_path = args.data_dir.join(ADMIN_TOKEN_FILE);
+        let token = match &args.token {
+            Some(t) => t.clone(),
+            None => read_trimmed(&token_path).with_context(|| {
+                format!(
+                    "no API token: pass --token or set HOSTPULSE_TOKEN (no token found in {})",
+                    token_path.display()
+                )
+            })?,
+        };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        Ok(Self {
+            base: base.trim_end_matches('/').to_string(),
+            token,
+            agent,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn auth(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+
+    /// GET `path` and decode the JSON answer.
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let resp = self
+            .agent
+            .get(&self.url(path))
+            .header("Authorization", &self.auth())
+            .call()
+            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
+        decode(resp)
+    }
+
+    /// POST JSON to `path` and decode the JSON answer.
+    pub fn post<T: DeserializeOwned>(&self, path: &str, body: &serde_json::Value) -> Result<T> {
+        let resp = self
+            .agent
+            .post(&self.url(path))
+            .header("Authorization", &self.auth())
+            .send_json(body)
+            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
+        decode(resp)
+    }
+
+    /// DELETE `path`; succeeds on any 2xx.
+    pub fn delete(&self, path: &str) -> Result<()> {
+        let resp = self
+            .agent
+            .delete(&self.url(path))
+            .header("Authorization", &self.auth())
+            .call()
+            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
+        if resp.status().is_success() {
+            return Ok(());
+        }
+        Err(api_error(resp))
+    }
+}
+
+fn decode<T: DeserializeOwned>(mut resp: ureq::http::Response<ureq::Body>) -> Result<T> {
+    if !resp.status().is_success() {
+        return Err(api_error(resp));
+    }
+    resp.body_mut()
+        .read_json::<T>()
+        .context("the hub sent an unreadable answer")
+}
+
+fn api_error(mut resp: ureq::http::Response<ureq::Body>) -> anyhow::Error {
+    let status = resp.status();
+    let body: serde_json::Value = resp.body_mut().read_json().unwrap_or_default();
+    let error = body["error"].as_str().unwrap_or("error");
+    let detail = body["detail"].as_str().unwrap_or("");
+    anyhow::anyhow!("hub answered {status}: {error}: {detail}")
+}
+
+/// Percent-encodes one path segment or query value.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,46 @@
+//! Dispatch of CLI commands.
+
+mod agents;
+mod config_check;
+mod status;
+
+use crate::cli::{Cli, Command, ServeArgs};
+use crate::{logging, serve};
+use anyhow::{Context, Result};
+use hostpulse_config::{HubOverrides, load_hub_config};
+use std::process::ExitCode;
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Up(args) => start_hub(args, true),
+        Command::Hub(args) => start_hub(args, false),
+        Command::Agents(cmd) => agents::run(cmd),
+        Command::Status { host, api, json } => status::run(host.as_deref(), &api, json),
+        Command::Config(crate::cli::ConfigCommand::Check { file }) => config_check::run(&file),
+    }
+}
+
+fn start_hub(args: ServeArgs, with_local_agent: bool) -> Result<ExitCode> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let overrides = HubOverrides {
+        listen: args.listen,
+        data_dir: args.data_dir,
+        log_format: args.log_format,
+    };
+    let config = match load_hub_config(args.config.as_deref(), &env, &overrides) {
+        Ok(config) => config,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    logging::init(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("hostpulse-hub")
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve::serve(config, with_local_agent))?;
+    Ok(ExitCode::SUCCESS)
+}

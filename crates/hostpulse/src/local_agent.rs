@@ -1,0 +1,159 @@
+//! The agent `hostpulse up` runs inside the hub: collects this host and stores frames directly.
+
+use anyhow::{Context, Result};
+use hostpulse_api::tokens;
+use hostpulse_collector::{Collector, CollectorConfig};
+use hostpulse_config::{CollectSettings, LocalAgentConfig};
+use hostpulse_core::{Clock, HostFacts};
+use hostpulse_proto::{
+    AgentIdentity, Frame, IngestBatch, Limits, PROTOCOL_VERSION, validate_batch,
+};
+use hostpulse_store::{Store, StoreError};
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+/// How often host facts are re-read.
+const FACTS_REFRESH_MS: i64 = 60_000;
+
+/// A running in-process agent.
+pub struct LocalAgent {
+    stop: mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// Collector settings from the shared collect settings.
+pub fn collector_config(settings: &CollectSettings) -> CollectorConfig {
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    CollectorConfig {
+        proc_path: settings.paths.proc.clone(),
+        sys_path: settings.paths.sys.clone(),
+        rootfs_path: settings.paths.rootfs.clone(),
+        utmp_path: settings.paths.utmp.clone(),
+        etc_passwd_path: settings.paths.rootfs.join("etc/passwd"),
+        display_name: settings.display_name.clone(),
+        process_interval_ms: ms(settings.process_interval),
+        users_interval_ms: ms(settings.users_interval),
+        top_n: settings.top_n,
+    }
+}
+
+struct Worker {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    runtime: tokio::runtime::Handle,
+    limits: Limits,
+    name: String,
+    interval_ms: i64,
+    seq: u64,
+    collector: Collector,
+    sent_facts: Option<HostFacts>,
+    facts_read_ms: i64,
+}
+
+impl LocalAgent {
+    /// Registers the local agent (if new) and starts collecting.
+    pub async fn start(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: &LocalAgentConfig,
+        limits: Limits,
+    ) -> Result<Self> {
+        let collector = Collector::new(collector_config(&config.collect));
+        let name = config
+            .name
+            .clone()
+            .unwrap_or_else(|| collector.facts().hostname);
+        register(store.as_ref(), &name).await?;
+        let interval_ms = i64::try_from(config.collect.interval.as_millis())
+            .unwrap_or(5000)
+            .max(1000);
+        let worker = Worker {
+            seq: u64::try_from(clock.now_ms())
+                .unwrap_or(0)
+                .saturating_mul(1000),
+            store,
+            clock,
+            runtime: tokio::runtime::Handle::current(),
+            limits,
+            name: name.clone(),
+            interval_ms,
+            collector,
+            sent_facts: None,
+            facts_read_ms: 0,
+        };
+        let (stop, stop_rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("local-agent".into())
+            .spawn(move || worker.run(&stop_rx))
+            .context("cannot start the local agent thread")?;
+        tracing::info!(agent = %name, interval_ms, "local agent collecting this host");
+        Ok(Self { stop, thread })
+    }
+
+    /// Stops collecting and waits for the last frame to be stored.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = tokio::task::spawn_blocking(move || self.thread.join()).await;
+    }
+}
+
+/// Registers `name` as an agent with an unusable random token, unless it exists.
+async fn register(store: &dyn Store, name: &str) -> Result<()> {
+    let hash = tokens::hash(&tokens::generate(tokens::AGENT_PREFIX));
+    match store.add_agent(name, &hash).await {
+        Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e).context("cannot register the local agent"),
+    }
+}
+
+impl Worker {
+    fn run(mut self, stop: &mpsc::Receiver<()>) {
+        loop {
+            let now = self.clock.now_ms();
+            let wait = self.interval_ms - now.rem_euclid(self.interval_ms);
+            match stop.recv_timeout(Duration::from_millis(u64::try_from(wait).unwrap_or(1000))) {
+                Err(RecvTimeoutError::Timeout) => self.cycle(),
+                Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn cycle(&mut self) {
+        let now = self.clock.now_ms();
+        let frame = self.collector.collect(now);
+        let batch = self.batch(now, frame);
+        if let Err(e) = validate_batch(&batch, now, &self.limits) {
+            tracing::warn!(error = %e, "local agent produced an invalid batch; dropped");
+            return;
+        }
+        if let Err(e) = self.runtime.block_on(self.store.ingest(&self.name, batch)) {
+            tracing::warn!(error = %e, "local agent could not store a frame");
+        }
+    }
+
+    fn batch(&mut self, now: i64, frame: Frame) -> IngestBatch {
+        if now - self.facts_read_ms >= FACTS_REFRESH_MS {
+            self.collector.refresh_facts();
+            self.facts_read_ms = now;
+        }
+        let facts = self.collector.facts();
+        let changed = self.sent_facts.as_ref() != Some(&facts);
+        self.seq += 1;
+        IngestBatch {
+            version: PROTOCOL_VERSION,
+            agent: AgentIdentity {
+                hostname: facts.hostname.clone(),
+                display_name: facts.display_name.clone(),
+                agent_version: facts.agent_version.clone(),
+                interval_ms: u64::try_from(self.interval_ms).unwrap_or(5000),
+            },
+            seq: self.seq,
+            facts: changed.then(|| {
+                self.sent_facts = Some(facts.clone());
+                facts
+            }),
+            frames: vec![frame],
+        }
+    }
+}

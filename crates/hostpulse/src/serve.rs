@@ -1,0 +1,177 @@
+//! Running the hub: open the store, ensure the admin token, serve the API, run the local agent.
+
+use crate::client::{ADMIN_TOKEN_FILE, HUB_URL_FILE};
+use crate::local_agent::LocalAgent;
+use anyhow::{Context, Result};
+use hostpulse_api::{ApiLimits, AppState, tokens};
+use hostpulse_config::{HubConfig, Synchronous};
+use hostpulse_core::{Clock, SystemClock};
+use hostpulse_proto::Limits;
+use hostpulse_store::{SqliteOptions, SqliteStore, Store};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Database file name under the data directory.
+pub const DB_FILE: &str = "hostpulse.db";
+
+/// Runs the hub until SIGINT/SIGTERM; with `with_local_agent`, also collects this host.
+pub async fn serve(config: HubConfig, with_local_agent: bool) -> Result<()> {
+    let data_dir = config.data_dir.clone();
+    create_private_dir(&data_dir)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = SqliteStore::open(store_options(&config), clock.clone())
+        .await
+        .with_context(|| format!("cannot open the store in {}", data_dir.display()))?;
+    let store: Arc<dyn Store> = store;
+    let new_token = ensure_admin_token(store.as_ref(), &data_dir).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    std::fs::write(data_dir.join(HUB_URL_FILE), format!("{url}\n"))?;
+    print_banner(&url, &data_dir, new_token.as_deref());
+    let limits = api_limits(&config);
+    let local = if with_local_agent && config.local_agent.enabled {
+        Some(
+            LocalAgent::start(
+                store.clone(),
+                clock.clone(),
+                &config.local_agent,
+                limits.batch.clone(),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let app = hostpulse_api::router(AppState::new(store.clone(), clock, limits));
+    tracing::info!(%url, data_dir = %data_dir.display(), "hub listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("HTTP server failed")?;
+    tracing::info!("shutting down");
+    if let Some(agent) = local {
+        agent.stop().await;
+    }
+    store.shutdown().await.context("store shutdown failed")?;
+    Ok(())
+}
+
+fn store_options(config: &HubConfig) -> SqliteOptions {
+    let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let storage = &config.storage;
+    SqliteOptions {
+        path: config.data_dir.join(DB_FILE),
+        synchronous_full: matches!(storage.synchronous, Synchronous::Full),
+        checkpoint_interval_ms: u64::try_from(storage.checkpoint_interval.as_millis())
+            .unwrap_or(60_000),
+        retention_raw_ms: ms(storage.retention.raw),
+        retention_minute_ms: ms(storage.retention.minute),
+        retention_hour_ms: ms(storage.retention.hour),
+        max_series_per_host: config.ingest.max_series_per_host,
+    }
+}
+
+fn api_limits(config: &HubConfig) -> ApiLimits {
+    let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let ingest = &config.ingest;
+    let max_body = usize::try_from(ingest.max_body_bytes).unwrap_or(usize::MAX);
+    ApiLimits {
+        max_body_bytes: max_body,
+        max_inflated_bytes: max_body.saturating_mul(8),
+        batch: Limits {
+            max_series_per_batch: ingest.max_series_per_batch,
+            max_age_ms: ms(ingest.max_sample_age),
+            max_future_ms: ms(ingest.max_future),
+            ..Limits::default()
+        },
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))
+}
+
+/// Makes sure an admin token exists; returns it when it was created now.
+async fn ensure_admin_token(store: &dyn Store, data_dir: &Path) -> Result<Option<String>> {
+    let path = data_dir.join(ADMIN_TOKEN_FILE);
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let hash = tokens::hash(existing.trim());
+        if store.api_token_role(&hash).await?.is_none() {
+            store
+                .add_api_token(&format!("admin-{}", SystemClock.now_ms()), &hash, "admin")
+                .await?;
+            tracing::warn!(file = %path.display(), "admin token file was unknown to the store; registered it");
+        }
+        return Ok(None);
+    }
+    let token = tokens::generate(tokens::API_PREFIX);
+    store
+        .add_api_token(
+            &format!("admin-{}", SystemClock.now_ms()),
+            &tokens::hash(&token),
+            "admin",
+        )
+        .await?;
+    write_private_file(&path, &token)?;
+    Ok(Some(token))
+}
+
+/// Writes `content` to `path` with mode 0600, atomically.
+fn write_private_file(path: &Path, content: &str) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension("tmp");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    writeln!(file, "{content}")?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn print_banner(url: &str, data_dir: &Path, new_token: Option<&str>) {
+    let token_path = data_dir.join(ADMIN_TOKEN_FILE);
+    println!("hostpulse hub running at {url}");
+    match new_token {
+        Some(token) => {
+            println!(
+                "admin API token (shown once, saved to {}):",
+                token_path.display()
+            );
+            println!("  {token}");
+        }
+        None => println!("admin API token: in {}", token_path.display()),
+    }
+    println!("try: hostpulse status    (add a host: hostpulse agents add NAME)");
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
