@@ -72,6 +72,7 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::Conflict(what) => ApiError::Conflict(format!("{what} already exists")),
             StoreError::InvalidQuery(why) => ApiError::BadRequest(why),
+            StoreError::Limit(why) => ApiError::Unprocessable(why),
             StoreError::Closed => ApiError::Unavailable("the hub is shutting down".into()),
             other => ApiError::Internal(other.to_string()),
         }
@@ -91,6 +92,7 @@ mod tests {
             (ApiError::Unprocessable("x".into()), 422),
             (ApiError::from(StoreError::Conflict("agent a".into())), 409),
             (ApiError::from(StoreError::Closed), 503),
+            (ApiError::from(StoreError::Limit("series".into())), 422),
         ];
         for (err, code) in cases {
             assert_eq!(err.into_response().status().as_u16(), code);

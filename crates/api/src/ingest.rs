@@ -22,9 +22,12 @@ pub async fn ingest(
     check_declared_length(&headers, limit)?;
     let gzip = content_is_gzip(&headers)?;
     let bytes = to_bytes(body, limit).await.map_err(|_| too_large(limit))?;
-    let batch = decode_batch(&bytes, gzip, state.limits.max_inflated_bytes).map_err(codec_error)?;
+    let batch = decode_batch(&bytes, gzip, state.limits.max_inflated_bytes)
+        .map_err(codec_error)
+        .inspect_err(|e| refused(&agent, e))?;
     validate_batch(&batch, state.clock.now_ms(), &state.limits.batch)
-        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))
+        .inspect_err(|e| refused(&agent, e))?;
     let seq = batch.seq;
     let outcome = state.store.ingest(&agent, batch).await?;
     let reply = match outcome {
@@ -40,6 +43,10 @@ pub async fn ingest(
         },
     };
     Ok(Json(reply))
+}
+
+fn refused(agent: &str, err: &ApiError) {
+    tracing::warn!(agent, reason = %err, "ingest batch refused");
 }
 
 fn too_large(limit: usize) -> ApiError {

@@ -1,1 +1,34 @@
-//! hostpulse config (work in progress).
+//! hostpulse configuration for the hub and the agent.
+//!
+//! Settings are layered: built-in defaults < YAML file < `HOSTPULSE_*` environment variables
+//! < command-line flags. Raw values are parsed leniently, then validated in one pass that
+//! reports every problem at once, each naming the file, the key path and what to fix.
+
+mod agent;
+mod check;
+mod collect;
+mod error;
+mod fields;
+mod hub;
+mod layers;
+mod log;
+mod scalar;
+mod secret;
+mod serde_errors;
+mod suggest;
+mod units;
+mod url;
+mod validate;
+
+pub use agent::{AgentConfig, AgentOverrides, load_agent_config};
+pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
+pub use collect::{CollectSettings, HostPaths};
+pub use error::{ConfigError, ConfigErrors};
+pub use hub::{
+    HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, Retention, StorageConfig, Synchronous,
+    load_hub_config,
+};
+pub use layers::ENV_PREFIX;
+pub use log::{LogConfig, LogFormat};
+pub use secret::Secret;
+pub use units::{format_duration, format_size, parse_duration, parse_size};

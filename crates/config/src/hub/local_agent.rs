@@ -1,0 +1,62 @@
+//! The `local_agent:` section: the agent that `hostpulse up` runs inside the hub process.
+
+use serde::Deserialize;
+
+use crate::collect::{CollectSettings, RawCollect, RawPaths};
+use crate::scalar::Scalar;
+use crate::validate::{Validator, join};
+
+/// Longest accepted host name, in characters.
+const MAX_NAME_CHARS: usize = 253;
+
+/// The in-process agent that monitors the hub's own host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalAgentConfig {
+    /// Whether `hostpulse up` collects this host's vitals.
+    pub enabled: bool,
+    /// Host name to report; `None` means the machine's hostname.
+    pub name: Option<String>,
+    pub collect: CollectSettings,
+}
+
+impl Default for LocalAgentConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            name: None,
+            collect: CollectSettings::default(),
+        }
+    }
+}
+
+/// The `local_agent:` section as written; collection keys sit directly in it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLocalAgent {
+    enabled: Option<Scalar>,
+    name: Option<Scalar>,
+    interval: Option<Scalar>,
+    display_name: Option<Scalar>,
+    process_interval: Option<Scalar>,
+    users_interval: Option<Scalar>,
+    top_n: Option<Scalar>,
+    paths: Option<RawPaths>,
+}
+
+impl RawLocalAgent {
+    pub(crate) fn validate(self, v: &mut Validator, path: &str) -> LocalAgentConfig {
+        LocalAgentConfig {
+            enabled: v.boolean(&join(path, "enabled"), self.enabled, true),
+            name: v.name(&join(path, "name"), self.name, MAX_NAME_CHARS),
+            collect: RawCollect {
+                interval: self.interval,
+                display_name: self.display_name,
+                process_interval: self.process_interval,
+                users_interval: self.users_interval,
+                top_n: self.top_n,
+                paths: self.paths,
+            }
+            .validate(v, path),
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Hub configuration: listen address, data directory and one module per top-level section.
+//!
+//! A new section is one field in [`RawHub`] and [`HubConfig`] plus one module here.
+
+mod ingest;
+mod local_agent;
+mod storage;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use ingest::IngestConfig;
+pub use local_agent::LocalAgentConfig;
+pub use storage::{Retention, StorageConfig, Synchronous};
+
+use crate::error::ConfigErrors;
+use crate::layers::{Overlay, load_raw};
+use crate::log::{LogConfig, RawLog};
+use crate::scalar::Scalar;
+use crate::url::parse_http_url;
+use crate::validate::Validator;
+
+/// Default data directory, relative to the working directory.
+const DEFAULT_DATA_DIR: &str = "./hostpulse-data";
+
+/// Validated hub configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubConfig {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// URL under which operators and agents reach the hub, if it differs from `listen`.
+    pub external_url: Option<String>,
+    pub storage: StorageConfig,
+    pub ingest: IngestConfig,
+    pub local_agent: LocalAgentConfig,
+    pub log: LogConfig,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9810)),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            external_url: None,
+            storage: StorageConfig::default(),
+            ingest: IngestConfig::default(),
+            local_agent: LocalAgentConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+/// Command-line flags of the hub; each set flag beats the file and the environment.
+#[derive(Debug, Clone, Default)]
+pub struct HubOverrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub log_format: Option<String>,
+}
+
+impl HubOverrides {
+    fn overlays(&self) -> Vec<Overlay> {
+        let data_dir = self
+            .data_dir
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned());
+        [
+            ("listen", self.listen.clone(), "--listen"),
+            ("data_dir", data_dir, "--data-dir"),
+            ("log.format", self.log_format.clone(), "--log-format"),
+        ]
+        .into_iter()
+        .filter_map(|(key, value, flag)| value.map(|value| Overlay::flag(key, value, flag)))
+        .collect()
+    }
+}
+
+/// Loads the hub configuration: defaults < `file` < `HOSTPULSE_*` in `env` < `overrides`.
+///
+/// Environment variables that are not hub keys (such as `HOSTPULSE_HUB` or
+/// `HOSTPULSE_TOKEN`, used by the command-line client) are ignored.
+pub fn load_hub_config(
+    file: Option<&Path>,
+    env: &[(String, String)],
+    overrides: &HubOverrides,
+) -> Result<HubConfig, ConfigErrors> {
+    let (raw, mut validator) = load_raw::<RawHub>(file, env, overrides.overlays())?;
+    let config = raw.validate(&mut validator);
+    validator.finish(config)
+}
+
+/// The hub file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHub {
+    listen: Option<Scalar>,
+    data_dir: Option<Scalar>,
+    external_url: Option<Scalar>,
+    storage: Option<storage::RawStorage>,
+    ingest: Option<ingest::RawIngest>,
+    local_agent: Option<local_agent::RawLocalAgent>,
+    log: Option<RawLog>,
+}
+
+impl RawHub {
+    fn validate(self, v: &mut Validator) -> HubConfig {
+        let defaults = HubConfig::default();
+        HubConfig {
+            listen: v.parse_or("listen", self.listen, defaults.listen, parse_listen),
+            data_dir: v.path("data_dir", self.data_dir, DEFAULT_DATA_DIR),
+            external_url: self.external_url.and_then(|raw| {
+                v.parse_or("external_url", Some(raw), None, |t| {
+                    parse_http_url(t).map(Some)
+                })
+            }),
+            storage: self.storage.unwrap_or_default().validate(v, "storage"),
+            ingest: self.ingest.unwrap_or_default().validate(v, "ingest"),
+            local_agent: self
+                .local_agent
+                .unwrap_or_default()
+                .validate(v, "local_agent"),
+            log: self.log.unwrap_or_default().validate(v, "log"),
+        }
+    }
+}
+
+fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "{text:?} is not a listen address (use e.g. 127.0.0.1:9810, 0.0.0.0:9810 or [::]:9810)"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::RawPaths;
+    use crate::fields::documented::assert_keys_documented;
+    use crate::fields::struct_fields;
+
+    #[test]
+    fn every_hub_key_is_in_the_example_and_the_docs() {
+        assert_keys_documented(
+            &[
+                ("", struct_fields::<RawHub>()),
+                ("storage", struct_fields::<storage::RawStorage>()),
+                (
+                    "storage.retention",
+                    struct_fields::<storage::RawRetention>(),
+                ),
+                ("ingest", struct_fields::<ingest::RawIngest>()),
+                ("local_agent", struct_fields::<local_agent::RawLocalAgent>()),
+                ("local_agent.paths", struct_fields::<RawPaths>()),
+                ("log", struct_fields::<RawLog>()),
+            ],
+            "hostpulse.example.yaml",
+        );
+    }
+}

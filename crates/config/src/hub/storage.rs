@@ -1,0 +1,159 @@
+//! The `storage:` section: SQLite durability, checkpointing and retention per resolution.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::scalar::Scalar;
+use crate::units::format_duration;
+use crate::validate::{Validator, join};
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+/// SQLite `synchronous` pragma for the hub database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is durable on power loss.
+    #[default]
+    Full,
+    /// Faster; the last commits may be lost on power loss (never corrupted in WAL mode).
+    Normal,
+}
+
+impl Synchronous {
+    /// The pragma value: `FULL` or `NORMAL`.
+    pub fn as_pragma(self) -> &'static str {
+        match self {
+            Self::Full => "FULL",
+            Self::Normal => "NORMAL",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "full" => Ok(Self::Full),
+            "normal" => Ok(Self::Normal),
+            _ => Err(format!(
+                "{text:?} is not a synchronous mode (use full or normal)"
+            )),
+        }
+    }
+}
+
+/// How long samples are kept at each resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retention {
+    /// Raw samples as received.
+    pub raw: Duration,
+    /// One-minute rollups.
+    pub minute: Duration,
+    /// One-hour rollups.
+    pub hour: Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            raw: 7 * DAY,
+            minute: 90 * DAY,
+            hour: 730 * DAY,
+        }
+    }
+}
+
+/// Storage settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageConfig {
+    pub synchronous: Synchronous,
+    /// How often the write-ahead log is checkpointed into the database.
+    pub checkpoint_interval: Duration,
+    pub retention: Retention,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            synchronous: Synchronous::Full,
+            checkpoint_interval: Duration::from_secs(60),
+            retention: Retention::default(),
+        }
+    }
+}
+
+/// The `storage:` section as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStorage {
+    synchronous: Option<Scalar>,
+    checkpoint_interval: Option<Scalar>,
+    retention: Option<RawRetention>,
+}
+
+impl RawStorage {
+    pub(crate) fn validate(self, v: &mut Validator, path: &str) -> StorageConfig {
+        let defaults = StorageConfig::default();
+        StorageConfig {
+            synchronous: v.parse_or(
+                &join(path, "synchronous"),
+                self.synchronous,
+                defaults.synchronous,
+                Synchronous::parse,
+            ),
+            checkpoint_interval: v.duration(
+                &join(path, "checkpoint_interval"),
+                self.checkpoint_interval,
+                defaults.checkpoint_interval,
+                Duration::from_secs(1),
+            ),
+            retention: self
+                .retention
+                .unwrap_or_default()
+                .validate(v, &join(path, "retention")),
+        }
+    }
+}
+
+/// The `storage.retention:` section as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRetention {
+    raw: Option<Scalar>,
+    minute: Option<Scalar>,
+    hour: Option<Scalar>,
+}
+
+impl RawRetention {
+    fn validate(self, v: &mut Validator, path: &str) -> Retention {
+        let defaults = Retention::default();
+        let hour = Duration::from_secs(3_600);
+        let raw_path = join(path, "raw");
+        let minute_path = join(path, "minute");
+        let hour_path = join(path, "hour");
+        let retention = Retention {
+            raw: v.duration(&raw_path, self.raw, defaults.raw, hour),
+            minute: v.duration(&minute_path, self.minute, defaults.minute, hour),
+            hour: v.duration(&hour_path, self.hour, defaults.hour, hour),
+        };
+        if v.is_clean(&raw_path) && v.is_clean(&minute_path) && retention.raw > retention.minute {
+            v.error(
+                &raw_path,
+                order_message(retention.raw, &minute_path, retention.minute),
+            );
+        }
+        if v.is_clean(&minute_path) && v.is_clean(&hour_path) && retention.minute > retention.hour {
+            v.error(
+                &minute_path,
+                order_message(retention.minute, &hour_path, retention.hour),
+            );
+        }
+        retention
+    }
+}
+
+fn order_message(value: Duration, longer_path: &str, longer: Duration) -> String {
+    format!(
+        "{} is longer than {longer_path} ({}); coarser resolutions must be kept at least as long",
+        format_duration(value),
+        format_duration(longer)
+    )
+}

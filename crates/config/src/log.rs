@@ -1,0 +1,112 @@
+//! Logging settings shared by the hub and the agent (`log:` section).
+
+use serde::Deserialize;
+
+use crate::scalar::Scalar;
+use crate::validate::{Validator, join};
+
+const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error", "off"];
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl LogFormat {
+    fn parse(text: &str) -> Result<Self, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            _ => Err(format!("{text:?} is not a log format (use text or json)")),
+        }
+    }
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A level (`trace`, `debug`, `info`, `warn`, `error`, `off`) or an `EnvFilter`
+    /// directive such as `info,hostpulse_store=debug`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: "info".to_owned(),
+        }
+    }
+}
+
+/// The `log:` section as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLog {
+    format: Option<Scalar>,
+    level: Option<Scalar>,
+}
+
+impl RawLog {
+    pub(crate) fn validate(self, v: &mut Validator, path: &str) -> LogConfig {
+        let defaults = LogConfig::default();
+        LogConfig {
+            format: v.parse_or(
+                &join(path, "format"),
+                self.format,
+                defaults.format,
+                LogFormat::parse,
+            ),
+            level: v.parse_or(
+                &join(path, "level"),
+                self.level,
+                defaults.level,
+                parse_level,
+            ),
+        }
+    }
+}
+
+/// Accepts a plain level name or a full `EnvFilter` directive list.
+fn parse_level(text: &str) -> Result<String, String> {
+    let lower = text.to_ascii_lowercase();
+    if LEVELS.contains(&lower.as_str()) {
+        return Ok(lower);
+    }
+    let hint = "use trace, debug, info, warn, error, off, or a directive like info,hostpulse=debug";
+    if !text.contains('=') && !text.contains(',') {
+        return Err(format!("{text:?} is not a log level ({hint})"));
+    }
+    match tracing_subscriber::EnvFilter::try_new(text) {
+        Ok(_) => Ok(text.to_owned()),
+        Err(error) => Err(format!(
+            "{text:?} is not a valid log filter: {error} ({hint})"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_levels_and_directives() {
+        assert_eq!(parse_level("INFO"), Ok("info".to_owned()));
+        assert_eq!(parse_level("warn"), Ok("warn".to_owned()));
+        assert!(parse_level("info,hostpulse_store=debug").is_ok());
+    }
+
+    #[test]
+    fn rejects_typos_and_bad_directives() {
+        assert!(parse_level("inf").is_err());
+        assert!(parse_level("hostpulse=loud").is_err());
+        assert!(LogFormat::parse("xml").is_err());
+        assert_eq!(LogFormat::parse("JSON"), Ok(LogFormat::Json));
+    }
+}

@@ -1,0 +1,202 @@
+//! Hub configuration errors: every problem at once, with file, key path and source.
+
+use std::path::{Path, PathBuf};
+
+use hostpulse_config::{ConfigErrors, HubConfig, HubOverrides, load_hub_config};
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
+}
+
+fn write_file(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+    let path = dir.path().join("hostpulse.yaml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+fn load_file(text: &str) -> (Result<HubConfig, ConfigErrors>, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_file(&dir, text);
+    (
+        load_hub_config(Some(&path), &[], &HubOverrides::default()),
+        path,
+    )
+}
+
+#[test]
+fn several_errors_are_reported_at_once() {
+    let (result, path) = load_file(
+        "listen: not-an-address\nstorage:\n  checkpoint_interval: 7x\n  retention:\n    raw: 100d\n    minute: 30d\ningest:\n  max_series_per_batch: lots\nlog:\n  format: xml\n",
+    );
+    let errors = result.expect_err("invalid config");
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "listen",
+            "storage.checkpoint_interval",
+            "storage.retention.raw",
+            "ingest.max_series_per_batch",
+            "log.format"
+        ]
+    );
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.file.as_deref() == Some(path.as_path()))
+    );
+    let duration = errors
+        .find("storage.checkpoint_interval")
+        .expect("duration error");
+    assert_eq!(
+        duration.to_string(),
+        format!(
+            "{}: storage.checkpoint_interval: \"7x\" is not a duration (use e.g. 30s, 5m, 7d)",
+            path.display()
+        )
+    );
+    let order = errors.find("storage.retention.raw").expect("order error");
+    assert!(
+        order.message.contains("storage.retention.minute"),
+        "{order}"
+    );
+    assert_eq!(errors.to_string().lines().count(), 5);
+}
+
+#[test]
+fn retention_order_checks_minute_against_hour() {
+    let (result, _) = load_file("storage:\n  retention:\n    minute: 1000d\n");
+    let errors = result.expect_err("minute longer than hour");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors.0[0].path, "storage.retention.minute");
+}
+
+#[test]
+fn unknown_key_names_file_path_and_valid_keys() {
+    let (result, path) = load_file("storage:\n  retention:\n    rwa: 7d\n");
+    let errors = result.expect_err("unknown key");
+    assert_eq!(errors.len(), 1);
+    let error = &errors.0[0];
+    assert_eq!(error.file.as_deref(), Some(path.as_path()));
+    assert_eq!(error.path, "storage.retention.rwa");
+    assert!(error.message.contains("did you mean \"raw\"?"), "{error}");
+    assert!(
+        error.message.contains("valid keys: raw, minute, hour"),
+        "{error}"
+    );
+    assert!(error.message.contains("line 3"), "{error}");
+}
+
+#[test]
+fn future_sections_are_not_accepted_yet() {
+    let (result, _) = load_file("rules: []\n");
+    let errors = result.expect_err("unknown top-level key");
+    assert_eq!(errors.0[0].path, "rules");
+    assert!(
+        errors.0[0].message.contains("valid keys: listen, data_dir"),
+        "{}",
+        errors
+    );
+}
+
+#[test]
+fn yaml_syntax_error_has_line_and_column() {
+    let (result, path) = load_file("listen: 127.0.0.1:9810\nstorage:\n  retention: [raw\n");
+    let errors = result.expect_err("syntax error");
+    let error = &errors.0[0];
+    assert_eq!(error.file.as_deref(), Some(path.as_path()));
+    assert!(error.message.starts_with("invalid YAML:"), "{error}");
+    assert!(error.message.contains("line 4"), "{error}");
+}
+
+#[test]
+fn wrong_shapes_are_explained() {
+    let (result, _) = load_file("storage: 5\n");
+    let errors = result.expect_err("scalar instead of section");
+    assert_eq!(errors.0[0].path, "storage");
+    assert!(
+        errors.0[0].message.contains("expected a mapping of keys"),
+        "{errors}"
+    );
+
+    let (result, _) = load_file("listen: [1, 2]\n");
+    let errors = result.expect_err("list instead of value");
+    assert_eq!(errors.0[0].path, "listen");
+    assert!(errors.0[0].message.contains("a single value"), "{errors}");
+
+    let (result, _) = load_file("- a\n- b\n");
+    assert!(
+        result.expect_err("list at top").0[0]
+            .message
+            .contains("top level")
+    );
+}
+
+#[test]
+fn missing_file_is_an_error() {
+    let missing = Path::new("/nonexistent/hostpulse.yaml");
+    let errors =
+        load_hub_config(Some(missing), &[], &HubOverrides::default()).expect_err("missing");
+    assert_eq!(errors.0[0].file.as_deref(), Some(missing));
+    assert!(errors.0[0].message.contains("cannot read file"), "{errors}");
+}
+
+#[test]
+fn env_errors_name_the_variable() {
+    let vars = env(&[
+        ("HOSTPULSE_STORAGE__RETENTION__RAW", "7x"),
+        ("HOSTPULSE_LISTEN", "nowhere"),
+    ]);
+    let errors = load_hub_config(None, &vars, &HubOverrides::default()).expect_err("bad env");
+    let raw = errors.find("storage.retention.raw").expect("raw error");
+    assert_eq!(raw.file, None);
+    assert!(
+        raw.message
+            .contains("set by HOSTPULSE_STORAGE__RETENTION__RAW"),
+        "{raw}"
+    );
+    let flags = HubOverrides {
+        listen: Some("also-nowhere".into()),
+        ..HubOverrides::default()
+    };
+    let errors = load_hub_config(None, &[], &flags).expect_err("bad flag");
+    assert!(errors.0[0].message.contains("set by --listen"), "{errors}");
+}
+
+#[test]
+fn env_typo_in_known_section_is_rejected() {
+    let vars = env(&[("HOSTPULSE_STORAGE__RETENTON__RAW", "14d")]);
+    let errors = load_hub_config(None, &vars, &HubOverrides::default()).expect_err("typo");
+    assert_eq!(errors.0[0].path, "storage.retenton");
+    assert!(
+        errors.0[0].message.contains("did you mean \"retention\"?"),
+        "{errors}"
+    );
+    assert!(
+        errors.0[0]
+            .message
+            .contains("HOSTPULSE_STORAGE__RETENTON__RAW"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn limits_are_enforced() {
+    let (result, _) = load_file(
+        "ingest:\n  max_body_bytes: 1KiB\nlocal_agent:\n  interval: 500ms\n  top_n: 51\n  display_name: \"\"\n",
+    );
+    let errors = result.expect_err("out of range");
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "ingest.max_body_bytes",
+            "local_agent.interval",
+            "local_agent.display_name",
+            "local_agent.top_n"
+        ]
+    );
+}
