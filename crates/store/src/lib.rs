@@ -1,8 +1,22 @@
 //! Storage for hostpulse: the [`Store`] trait every backend implements, and the
-//! embedded SQLite backend used by default.
+//! embedded SQLite backend used by default ([`SqliteStore`]).
 
+mod accounts;
+pub mod codec;
+mod head;
+mod memory;
+mod options;
+mod persist;
+mod query;
+mod readers;
+mod rows;
+mod schema;
+mod sqlite;
 mod types;
+mod writer;
 
+pub use options::SqliteOptions;
+pub use sqlite::SqliteStore;
 pub use types::*;
 
 use async_trait::async_trait;
@@ -61,3 +75,6 @@ pub trait Store: Send + Sync + 'static {
     /// Flushes everything in memory to disk and stops background work.
     async fn shutdown(&self) -> Result<(), StoreError>;
 }
+
+#[cfg(test)]
+mod tests;

@@ -18,6 +18,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the store is shut down")]
     Closed,
+    /// A configured limit would be exceeded (e.g. series per host).
+    #[error("limit exceeded: {0}")]
+    Limit(String),
 }
 
 /// Result of storing a batch.
