@@ -46,9 +46,9 @@ pub(crate) fn load_raw<R: DeserializeOwned>(
     env: &[(String, String)],
     flags: Vec<Overlay>,
 ) -> Result<(R, Validator), ConfigErrors> {
-    let mut root = match file {
+    let (mut root, structural) = match file {
         Some(path) => read_document::<R>(path)?,
-        None => Value::Mapping(Mapping::new()),
+        None => (Value::Mapping(Mapping::new()), Vec::new()),
     };
     let mut origins = BTreeMap::new();
     apply_layer(
@@ -58,6 +58,9 @@ pub(crate) fn load_raw<R: DeserializeOwned>(
     );
     apply_layer(&mut root, &flags, &mut origins);
     let mut validator = Validator::new(file.map(Path::to_path_buf), origins);
+    for (key, message) in structural {
+        validator.error(&key, message);
+    }
     let merged = yaml_serde::to_string(&root)
         .map_err(|error| ConfigError::new(None, "", format!("cannot merge settings: {error}")))?;
     match yaml_serde::from_str::<R>(&merged) {
@@ -70,25 +73,84 @@ pub(crate) fn load_raw<R: DeserializeOwned>(
     }
 }
 
-/// Reads and parses a file, checking its structure against `R` with line/column errors.
-pub(crate) fn read_document<R: DeserializeOwned>(path: &Path) -> Result<Value, ConfigErrors> {
+/// Most structural errors reported from one file before giving up.
+const MAX_STRUCTURAL_ERRORS: usize = 50;
+
+/// Reads and parses a file, checking its structure against `R`.
+///
+/// Every structural error (unknown key, wrong shape) is found, not just the first: the
+/// offending key is reported with its line, pruned from the document, and the check runs
+/// again. The pruned document is returned with the errors, so that value errors elsewhere
+/// are reported in the same run.
+pub(crate) fn read_document<R: DeserializeOwned>(
+    path: &Path,
+) -> Result<(Value, Vec<(String, String)>), ConfigErrors> {
     let file = Some(path.to_path_buf());
     let text = std::fs::read_to_string(path).map_err(|error| {
         ConfigError::new(file.clone(), "", format!("cannot read file: {error}"))
     })?;
-    let root = parse_document(&text, path)?;
-    if let Err(error) = yaml_serde::from_str::<R>(&text) {
-        let (key, mut message) = describe(&error);
-        if let Some(location) = error.location() {
-            message = format!(
-                "{message} (line {}, column {})",
-                location.line(),
-                location.column()
-            );
+    let mut root = parse_document(&text, path)?;
+    let mut errors = Vec::new();
+    let mut current = text.clone();
+    while let Err(error) = yaml_serde::from_str::<R>(&current) {
+        let (key, message) = describe(&error);
+        let located = match locate_key(&text, &key) {
+            Some((line, column)) => format!("{message} (line {line}, column {column})"),
+            None => message,
+        };
+        let pruned = !key.is_empty() && remove_key(&mut root, &key);
+        errors.push((key, located));
+        if !pruned || errors.len() >= MAX_STRUCTURAL_ERRORS {
+            let list = errors
+                .into_iter()
+                .map(|(k, m)| ConfigError::new(file.clone(), k, m));
+            return Err(ConfigErrors(list.collect()));
         }
-        return Err(ConfigError::new(file, key, message).into());
+        current = yaml_serde::to_string(&root).map_err(|error| {
+            ConfigError::new(
+                file.clone(),
+                "",
+                format!("cannot re-read settings: {error}"),
+            )
+        })?;
     }
-    Ok(root)
+    Ok((root, errors))
+}
+
+/// Removes the dotted `key` from a document of nested mappings; false if it is not there.
+fn remove_key(root: &mut Value, key: &str) -> bool {
+    let parts: Vec<&str> = key.split('.').collect();
+    let Some((last, parents)) = parts.split_last() else {
+        return false;
+    };
+    let mut node = root;
+    for part in parents {
+        match node.as_mapping_mut().and_then(|map| map.get_mut(*part)) {
+            Some(child) => node = child,
+            None => return false,
+        }
+    }
+    node.as_mapping_mut()
+        .is_some_and(|map| map.remove(*last).is_some())
+}
+
+/// Line and column (1-based) of the dotted `key` in YAML `text`, following its parents.
+fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    let mut start = 0;
+    let mut found = None;
+    let lines: Vec<&str> = text.lines().collect();
+    for part in key.split('.') {
+        let hit = lines.iter().enumerate().skip(start).find(|(_, line)| {
+            let trimmed = line.trim_start();
+            trimmed
+                .strip_prefix(part)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })?;
+        let column = hit.1.len() - hit.1.trim_start().len() + 1;
+        found = Some((hit.0 + 1, column));
+        start = hit.0 + 1;
+    }
+    found
 }
 
 /// Parses YAML text into a top-level mapping (an empty document is an empty mapping).

@@ -200,3 +200,34 @@ fn limits_are_enforced() {
         ]
     );
 }
+
+#[test]
+fn structural_and_value_errors_are_reported_together() {
+    let (result, _path) = load_file(
+        "listen: nope\nstorage:\n  retention:\n    raw: 7x\n  synchronus: full\ningest:\n  max_body_bytes: lots\nbogus: 1\n",
+    );
+    let errors = result.expect_err("invalid config");
+    let mut paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "bogus",
+            "ingest.max_body_bytes",
+            "listen",
+            "storage.retention.raw",
+            "storage.synchronus"
+        ],
+        "{errors}"
+    );
+    let unknown = errors
+        .find("storage.synchronus")
+        .expect("unknown key error");
+    assert!(
+        unknown.message.contains("did you mean \"synchronous\""),
+        "{unknown}"
+    );
+    assert!(unknown.message.contains("line 5, column 3"), "{unknown}");
+    let bogus = errors.find("bogus").expect("unknown top-level key");
+    assert!(bogus.message.contains("line 8"), "{bogus}");
+}
