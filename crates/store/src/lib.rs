@@ -4,6 +4,8 @@
 mod accounts;
 pub mod codec;
 mod head;
+mod head_state;
+mod maintenance;
 mod memory;
 mod options;
 mod persist;

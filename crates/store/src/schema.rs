@@ -1,0 +1,84 @@
+//! Connection setup and the database schema.
+
+use crate::StoreError;
+use rusqlite::Connection;
+use std::path::Path;
+
+/// Maps any SQLite error to [`StoreError::Database`].
+pub fn db_error(error: rusqlite::Error) -> StoreError {
+    StoreError::Database(error.to_string())
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS series (
+    id INTEGER PRIMARY KEY,
+    host TEXT NOT NULL,
+    name TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    head_state BLOB,
+    UNIQUE (host, name, labels)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    series_id INTEGER NOT NULL,
+    resolution INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    UNIQUE (series_id, resolution, start_ms)
+);
+CREATE INDEX IF NOT EXISTS chunks_by_end ON chunks (resolution, end_ms);
+CREATE TABLE IF NOT EXISTS ingest_log (
+    id INTEGER PRIMARY KEY,
+    agent TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    received_ms INTEGER NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS hosts (
+    name TEXT PRIMARY KEY,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    interval_ms INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    facts TEXT,
+    collector_errors TEXT NOT NULL,
+    processes TEXT,
+    processes_ts_ms INTEGER,
+    users TEXT,
+    users_ts_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS agents (
+    name TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_ms INTEGER NOT NULL,
+    revoked_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS api_tokens (
+    name TEXT NOT NULL UNIQUE,
+    token_hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+";
+
+/// Opens a connection with WAL mode and the wanted durability.
+pub fn connect(path: &Path, synchronous_full: bool) -> Result<Connection, StoreError> {
+    let connection = Connection::open(path).map_err(db_error)?;
+    connection
+        .busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(db_error)?;
+    connection
+        .pragma_update(None, "journal_mode", "WAL")
+        .map_err(db_error)?;
+    let synchronous = if synchronous_full { "FULL" } else { "NORMAL" };
+    connection
+        .pragma_update(None, "synchronous", synchronous)
+        .map_err(db_error)?;
+    Ok(connection)
+}
+
+/// Creates every table that does not exist yet.
+pub fn create(connection: &Connection) -> Result<(), StoreError> {
+    connection.execute_batch(SCHEMA).map_err(db_error)
+}

@@ -1,0 +1,266 @@
+//! The single writer thread: group commit of ingest requests, checkpoints,
+//! retention and the other writes, all on one connection.
+
+use crate::memory::Memory;
+use crate::schema::db_error;
+use crate::{AgentRecord, IngestOutcome, SqliteOptions, StoreError};
+use hostpulse_core::{Clock, SeriesKey};
+use hostpulse_proto::IngestBatch;
+use rusqlite::{Connection, params};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// Most commands taken from the queue for one group commit.
+const MAX_GROUP: usize = 4096;
+
+pub type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+/// One request to the writer.
+pub enum Command {
+    Ingest(Box<IngestRequest>),
+    AddAgent {
+        name: String,
+        token_hash: String,
+        reply: Reply<AgentRecord>,
+    },
+    RevokeAgent {
+        name: String,
+        reply: Reply<bool>,
+    },
+    AddApiToken {
+        name: String,
+        token_hash: String,
+        role: String,
+        reply: Reply<()>,
+    },
+    Checkpoint(Reply<()>),
+    Retention(Reply<()>),
+    Shutdown(Reply<()>),
+    /// Stops without a checkpoint, as a crash would.
+    #[cfg(test)]
+    Halt,
+}
+
+/// A batch to store, with its ingest log body already encoded by the caller.
+pub struct IngestRequest {
+    pub agent: String,
+    pub batch: IngestBatch,
+    pub body: Vec<u8>,
+    pub reply: Reply<IngestOutcome>,
+}
+
+/// Counters shared with [`crate::SqliteStore::stats`].
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub samples_ingested: AtomicU64,
+    pub batches_ingested: AtomicU64,
+    pub duplicate_batches: AtomicU64,
+}
+
+/// Locks memory, recovering the data if a panicking thread poisoned the lock.
+pub fn lock(memory: &Mutex<Memory>) -> MutexGuard<'_, Memory> {
+    memory
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+enum Decision {
+    Store,
+    Duplicate,
+    Refused(String),
+}
+
+/// State owned by the writer thread.
+pub struct Writer {
+    pub connection: Connection,
+    pub memory: Arc<Mutex<Memory>>,
+    pub options: SqliteOptions,
+    pub clock: Arc<dyn Clock>,
+    pub counters: Arc<Counters>,
+    pub last_checkpoint_ms: i64,
+    pub next_retention_ms: i64,
+    pub retention_pending: bool,
+}
+
+impl Writer {
+    /// Serves commands until shutdown or until every sender is gone.
+    pub fn run(mut self, receiver: Receiver<Command>) {
+        let poll = Duration::from_millis(self.options.checkpoint_interval_ms.clamp(10, 1000));
+        loop {
+            match receiver.recv_timeout(poll) {
+                Ok(first) => {
+                    let mut commands = vec![first];
+                    commands.extend(receiver.try_iter().take(MAX_GROUP));
+                    if !self.handle(commands) {
+                        return;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.final_checkpoint();
+                    return;
+                }
+            }
+            self.maintenance();
+        }
+    }
+
+    /// Handles a drained group; returns false when the writer must stop.
+    fn handle(&mut self, commands: Vec<Command>) -> bool {
+        let mut ingests = Vec::new();
+        let mut others = Vec::new();
+        for command in commands {
+            match command {
+                Command::Ingest(request) => ingests.push(*request),
+                other => others.push(other),
+            }
+        }
+        if !ingests.is_empty() {
+            self.ingest_group(ingests);
+        }
+        for command in others {
+            if !self.handle_other(command) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn handle_other(&mut self, command: Command) -> bool {
+        match command {
+            Command::Ingest(request) => self.ingest_group(vec![*request]),
+            Command::AddAgent {
+                name,
+                token_hash,
+                reply,
+            } => {
+                let _ = reply.send(self.add_agent(&name, &token_hash));
+            }
+            Command::RevokeAgent { name, reply } => {
+                let _ = reply.send(self.revoke_agent(&name));
+            }
+            Command::AddApiToken {
+                name,
+                token_hash,
+                role,
+                reply,
+            } => {
+                let _ = reply.send(self.add_api_token(&name, &token_hash, &role));
+            }
+            Command::Checkpoint(reply) => {
+                let _ = reply.send(self.checkpoint());
+            }
+            Command::Retention(reply) => {
+                let _ = reply.send(self.retention_to_end());
+            }
+            Command::Shutdown(reply) => {
+                let result = self.checkpoint().and_then(|()| self.truncate_wal());
+                let _ = reply.send(result);
+                return false;
+            }
+            #[cfg(test)]
+            Command::Halt => return false,
+        }
+        true
+    }
+
+    fn ingest_group(&mut self, requests: Vec<IngestRequest>) {
+        let now_ms = self.clock.now_ms();
+        let decisions = self.decide(&requests);
+        let written = self.write_log(&requests, &decisions, now_ms);
+        if written.is_ok() {
+            let mut memory = lock(&self.memory);
+            for (request, decision) in requests.iter().zip(&decisions) {
+                if matches!(decision, Decision::Store) {
+                    memory.apply(&request.agent, &request.batch, now_ms);
+                }
+            }
+        }
+        for (request, decision) in requests.into_iter().zip(decisions) {
+            let outcome = match (&written, decision) {
+                (_, Decision::Duplicate) => {
+                    self.counters
+                        .duplicate_batches
+                        .fetch_add(1, Ordering::Relaxed);
+                    Ok(IngestOutcome::Duplicate)
+                }
+                (_, Decision::Refused(reason)) => Err(StoreError::Limit(reason)),
+                (Err(error), Decision::Store) => Err(StoreError::Database(error.to_string())),
+                (Ok(()), Decision::Store) => {
+                    let samples = request.batch.sample_count() as u64;
+                    self.counters
+                        .samples_ingested
+                        .fetch_add(samples, Ordering::Relaxed);
+                    self.counters
+                        .batches_ingested
+                        .fetch_add(1, Ordering::Relaxed);
+                    Ok(IngestOutcome::Stored { samples })
+                }
+            };
+            let _ = request.reply.send(outcome);
+        }
+    }
+
+    /// Dedup and series-limit checks, in queue order, seeing earlier requests of the group.
+    fn decide(&self, requests: &[IngestRequest]) -> Vec<Decision> {
+        let memory = lock(&self.memory);
+        let mut seqs: HashMap<&str, u64> = HashMap::new();
+        let mut pending: HashMap<&str, HashSet<SeriesKey>> = HashMap::new();
+        let limit = self.options.max_series_per_host;
+        let mut decisions = Vec::with_capacity(requests.len());
+        for request in requests {
+            let agent = request.agent.as_str();
+            let last = seqs.get(agent).copied().or_else(|| memory.last_seq(agent));
+            if last.is_some_and(|last| request.batch.seq <= last) {
+                decisions.push(Decision::Duplicate);
+                continue;
+            }
+            let new_keys = pending.entry(agent).or_default();
+            let known = memory.series_count(agent) + new_keys.len();
+            if known + request.batch.sample_count() > limit {
+                let fresh = memory.new_series_keys(agent, &request.batch, new_keys);
+                if known + fresh.len() > limit {
+                    let reason = format!("host {agent:?} would exceed {limit} series");
+                    decisions.push(Decision::Refused(reason));
+                    continue;
+                }
+                new_keys.extend(fresh);
+            }
+            seqs.insert(agent, request.batch.seq);
+            decisions.push(Decision::Store);
+        }
+        decisions
+    }
+
+    fn write_log(
+        &mut self,
+        requests: &[IngestRequest],
+        decisions: &[Decision],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        if !decisions.iter().any(|d| matches!(d, Decision::Store)) {
+            return Ok(());
+        }
+        let tx = self.connection.transaction().map_err(db_error)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO ingest_log (agent, seq, received_ms, body) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(db_error)?;
+            for (request, decision) in requests.iter().zip(decisions) {
+                if matches!(decision, Decision::Store) {
+                    let seq = request.batch.seq as i64;
+                    insert
+                        .execute(params![request.agent, seq, now_ms, request.body])
+                        .map_err(db_error)?;
+                }
+            }
+        }
+        tx.commit().map_err(db_error)
+    }
+}
