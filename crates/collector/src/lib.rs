@@ -94,9 +94,10 @@ impl Collector {
         let facts_source = facts::FactsSource::new(&c.proc_path, &c.rootfs_path);
         let mut facts = facts_source.read_all(&mut reader, c.display_name.clone());
         let mut stat = cpu::ProcStat::default();
-        let boot = reader.read(&c.proc_path.join("stat")).ok().and_then(|t| {
-            cpu::parse_stat(t, &mut stat).ok().and(stat.boot_time_secs)
-        });
+        let boot = reader
+            .read(&c.proc_path.join("stat"))
+            .ok()
+            .and_then(|t| cpu::parse_stat(t, &mut stat).ok().and(stat.boot_time_secs));
         facts.boot_time_ms = boot.map_or(0, |secs| i64::try_from(secs).unwrap_or(0) * 1000);
         Collector {
             cpu,
@@ -137,8 +138,13 @@ impl Collector {
         let boot_time = stat.and_then(|s| s.boot_time_secs);
         let processes = self.processes.collect(reader, stat, now_ms, &mut samples);
         let processes = errors.record("processes", processes).flatten();
-        let users = errors.record("users", self.users.collect(now_ms, &mut samples)).flatten();
-        errors.record("system", self.system.collect_system(reader, boot_time, &mut samples));
+        let users = errors
+            .record("users", self.users.collect(now_ms, &mut samples))
+            .flatten();
+        errors.record(
+            "system",
+            self.system.collect_system(reader, boot_time, &mut samples),
+        );
         self.last_sample_count = samples.len();
         Frame {
             ts_ms: now_ms,
