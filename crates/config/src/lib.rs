@@ -25,8 +25,8 @@ pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detec
 pub use collect::{CollectSettings, HostPaths};
 pub use error::{ConfigError, ConfigErrors};
 pub use hub::{
-    HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, Retention, StorageConfig, Synchronous,
-    load_hub_config,
+    AlertingConfig, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, RawRule, Retention,
+    RuleConfig, RulesConfig, StorageConfig, Synchronous, load_hub_config,
 };
 pub use layers::ENV_PREFIX;
 pub use log::{LogConfig, LogFormat};

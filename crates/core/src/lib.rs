@@ -1,10 +1,15 @@
 //! hostpulse domain types shared by every crate: samples, series keys, host facts,
 //! process and user snapshots, and the injectable clock. No I/O lives here.
 
+pub mod alert;
 pub mod clock;
 pub mod host;
 pub mod metric;
 
+pub use alert::{
+    Ack, Alert, AlertState, AlertTransition, DeliveryStatus, MatchOp, Matcher, Notification,
+    NotificationKind, Severity, Silence, alert_fingerprint,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use host::{CollectorError, HostFacts, ProcessInfo, ProcessSnapshot, UserSession};
 pub use metric::{Labels, MetricNameError, Sample, SeriesKey, validate_metric_name};

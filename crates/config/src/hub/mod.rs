@@ -2,8 +2,10 @@
 //!
 //! A new section is one field in [`RawHub`] and [`HubConfig`] plus one module here.
 
+mod alerting;
 mod ingest;
 mod local_agent;
+mod rules;
 mod storage;
 
 use std::net::SocketAddr;
@@ -11,8 +13,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use alerting::AlertingConfig;
 pub use ingest::IngestConfig;
 pub use local_agent::LocalAgentConfig;
+pub use rules::{RawRule, RuleConfig, RulesConfig};
 pub use storage::{Retention, StorageConfig, Synchronous};
 
 use crate::error::ConfigErrors;
@@ -36,6 +40,10 @@ pub struct HubConfig {
     pub ingest: IngestConfig,
     pub local_agent: LocalAgentConfig,
     pub log: LogConfig,
+    /// Alert rules, rule files and host groups.
+    pub rules: RulesConfig,
+    /// Alert manager: settings, routes, receivers, inhibition, maintenance windows.
+    pub alerting: AlertingConfig,
 }
 
 impl Default for HubConfig {
@@ -48,6 +56,8 @@ impl Default for HubConfig {
             ingest: IngestConfig::default(),
             local_agent: LocalAgentConfig::default(),
             log: LogConfig::default(),
+            rules: RulesConfig::default(),
+            alerting: AlertingConfig::default(),
         }
     }
 }
@@ -102,6 +112,14 @@ pub(crate) struct RawHub {
     ingest: Option<ingest::RawIngest>,
     local_agent: Option<local_agent::RawLocalAgent>,
     log: Option<RawLog>,
+    rules: Option<Vec<RawRule>>,
+    rule_files: Option<Vec<Scalar>>,
+    host_groups: Option<std::collections::BTreeMap<String, Vec<Scalar>>>,
+    alerting: Option<alerting::RawAlerting>,
+    routes: Option<Vec<alerting::RawRoute>>,
+    receivers: Option<Vec<alerting::RawReceiver>>,
+    inhibit_rules: Option<Vec<alerting::RawInhibit>>,
+    maintenance: Option<Vec<alerting::RawMaintenance>>,
 }
 
 impl RawHub {
@@ -122,6 +140,17 @@ impl RawHub {
                 .unwrap_or_default()
                 .validate(v, "local_agent"),
             log: self.log.unwrap_or_default().validate(v, "log"),
+            rules: rules::validate(self.rules, self.rule_files, self.host_groups, v),
+            alerting: alerting::validate(
+                alerting::RawAlertingSections {
+                    alerting: self.alerting,
+                    routes: self.routes,
+                    receivers: self.receivers,
+                    inhibit_rules: self.inhibit_rules,
+                    maintenance: self.maintenance,
+                },
+                v,
+            ),
         }
     }
 }

@@ -1,0 +1,1 @@
+//! The alert manager: a pipeline of small stages from active alerts to notification records.

@@ -1,0 +1,285 @@
+//! Alert domain types shared by rules, the alert manager, the store and the API:
+//! alert instances, lifecycle transitions, acknowledgements, silences and notifications.
+
+use crate::metric::Labels;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// How urgent an alert is; ordered from least to most urgent.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    #[default]
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    /// Lowercase name as written in configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses `info`, `warning` or `critical`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lifecycle state of one alert instance (inactive instances are not kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    /// Condition holds, but not yet for the rule's `for` duration.
+    Pending,
+    /// Condition held long enough; notifications flow.
+    Firing,
+    /// Was firing, and the clear condition held for the clear duration.
+    Resolved,
+}
+
+impl AlertState {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Pending => "pending",
+            AlertState::Firing => "firing",
+            AlertState::Resolved => "resolved",
+        }
+    }
+}
+
+/// Who acknowledged an alert, when and why. Acknowledged alerts get no reminders or escalation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub by: String,
+    pub at_ms: i64,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// One alert instance: a rule firing (or about to) for one host and label set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Stable fingerprint of (rule, host, labels), hex.
+    pub id: String,
+    pub rule: String,
+    pub host: String,
+    /// Series labels (e.g. `mount`) plus the rule's own labels.
+    pub labels: Labels,
+    pub severity: Severity,
+    pub state: AlertState,
+    /// Value that made the condition hold (or the latest value while pending/firing).
+    pub value: f64,
+    /// Threshold compared against, when the condition is a plain comparison.
+    pub threshold: Option<f64>,
+    /// One line saying what is wrong, e.g. `avg(cpu.usage_percent, 1m) = 91.2 > 85`.
+    pub summary: String,
+    /// The rule's description.
+    #[serde(default)]
+    pub description: String,
+    /// Extra facts: `host_ip`, `hostname`, `baseline`, `forecast`, `dashboard_url`, ...
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    /// When the condition started to hold.
+    pub active_since_ms: i64,
+    pub firing_since_ms: Option<i64>,
+    pub resolved_ms: Option<i64>,
+    pub last_eval_ms: i64,
+    pub ack: Option<Ack>,
+    /// Evaluated and recorded, but never sent.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Computes the fingerprint of an alert instance: 16 hex digits of FNV-1a over its identity.
+pub fn alert_fingerprint(rule: &str, host: &str, labels: &Labels) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes.iter().chain(std::iter::once(&0xff)) {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    feed(rule.as_bytes());
+    feed(host.as_bytes());
+    for (k, v) in labels {
+        feed(k.as_bytes());
+        feed(v.as_bytes());
+    }
+    format!("{hash:016x}")
+}
+
+/// A recorded lifecycle change of an alert (the alert history).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertTransition {
+    pub alert_id: String,
+    pub rule: String,
+    pub host: String,
+    pub labels: Labels,
+    pub severity: Severity,
+    /// `None` when the alert instance is new.
+    pub from: Option<AlertState>,
+    pub to: AlertState,
+    pub at_ms: i64,
+    pub value: f64,
+    #[serde(default)]
+    pub summary: String,
+}
+
+/// How a label matcher compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MatchOp {
+    #[serde(rename = "=")]
+    Eq,
+    #[serde(rename = "!=")]
+    NotEq,
+    #[serde(rename = "=~")]
+    Regex,
+    #[serde(rename = "!~")]
+    NotRegex,
+}
+
+/// One label matcher: `name op value`. The pseudo-labels `host`, `rule` and `severity`
+/// match the alert's host, rule name and severity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Matcher {
+    pub name: String,
+    pub op: MatchOp,
+    pub value: String,
+}
+
+/// A silence: alerts matching every matcher are muted between `starts_ms` and `ends_ms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Silence {
+    pub id: String,
+    pub matchers: Vec<Matcher>,
+    pub starts_ms: i64,
+    pub ends_ms: i64,
+    pub author: String,
+    #[serde(default)]
+    pub comment: String,
+    pub created_ms: i64,
+}
+
+impl Silence {
+    /// Whether the silence is in force at `now_ms`.
+    pub fn is_active(&self, now_ms: i64) -> bool {
+        self.starts_ms <= now_ms && now_ms < self.ends_ms
+    }
+}
+
+/// Why a notification was produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// First notice of new firing alerts (or new alerts joining a group).
+    Firing,
+    /// Reminder after the repeat interval while still firing and not acknowledged.
+    Repeat,
+    /// An escalation step fired for unacknowledged alerts.
+    Escalation,
+    /// Alerts of the group resolved.
+    Resolved,
+    /// A test message (`hostpulse notify test`).
+    Test,
+}
+
+/// Delivery state of a notification in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Waiting for (another) delivery attempt.
+    Pending,
+    /// Delivered to the receiver.
+    Sent,
+    /// Dry run: recorded as "would notify", never sent.
+    DryRun,
+    /// Permanently refused by the receiver (dead letter).
+    Dead,
+}
+
+/// One message for one receiver about one alert group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    /// Outbox id, assigned by the store (0 before it is stored).
+    pub id: i64,
+    pub receiver: String,
+    /// Identity of the alert group, e.g. `route0{host="web-1",rule="high_cpu"}`.
+    pub group_key: String,
+    pub group_labels: Labels,
+    pub kind: NotificationKind,
+    /// Highest severity among the alerts (escalation may raise it).
+    pub severity: Severity,
+    /// The alerts as they were when the notification was made.
+    pub alerts: Vec<Alert>,
+    pub created_ms: i64,
+    pub status: DeliveryStatus,
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// Escalation step that produced it, if any (1-based).
+    #[serde(default)]
+    pub escalation_step: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_is_stable_and_label_sensitive() {
+        let mut labels = Labels::new();
+        labels.insert("mount".into(), "/".into());
+        let a = alert_fingerprint("disk_full", "web-1", &labels);
+        assert_eq!(a, alert_fingerprint("disk_full", "web-1", &labels));
+        assert_eq!(a.len(), 16);
+        labels.insert("mount".into(), "/var".into());
+        assert_ne!(a, alert_fingerprint("disk_full", "web-1", &labels));
+        assert_ne!(
+            alert_fingerprint("ab", "c", &Labels::new()),
+            alert_fingerprint("a", "bc", &Labels::new())
+        );
+    }
+
+    #[test]
+    fn severity_orders_and_parses() {
+        assert!(Severity::Critical > Severity::Warning && Severity::Warning > Severity::Info);
+        assert_eq!(Severity::parse("critical"), Some(Severity::Critical));
+        assert_eq!(Severity::parse("loud"), None);
+    }
+
+    #[test]
+    fn silence_window_is_half_open() {
+        let s = Silence {
+            id: "s1".into(),
+            matchers: vec![],
+            starts_ms: 10,
+            ends_ms: 20,
+            author: "a".into(),
+            comment: String::new(),
+            created_ms: 0,
+        };
+        assert!(!s.is_active(9) && s.is_active(10) && s.is_active(19) && !s.is_active(20));
+    }
+}

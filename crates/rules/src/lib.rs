@@ -1,0 +1,1 @@
+//! Alert rules: expression language, evaluation over recent samples, and the alert lifecycle.
