@@ -35,10 +35,11 @@ async fn find_latest(state: &AppState, wanted: &str) -> Result<HostLatest, ApiEr
         let facts = host.facts.as_ref();
         let matches = facts
             .is_some_and(|f| f.hostname == wanted || f.display_name.as_deref() == Some(wanted));
-        if matches {
-            if let Some(latest) = state.store.latest(&host.name).await? {
-                return Ok(latest);
-            }
+        if !matches {
+            continue;
+        }
+        if let Some(latest) = state.store.latest(&host.name).await? {
+            return Ok(latest);
         }
     }
     Err(ApiError::NotFound(format!("no host named {wanted:?}")))
