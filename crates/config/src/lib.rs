@@ -5,6 +5,7 @@
 //! reports every problem at once, each naming the file, the key path and what to fix.
 
 mod agent;
+mod alert_manager;
 mod check;
 mod collect;
 mod error;
@@ -12,6 +13,7 @@ mod fields;
 mod hub;
 mod layers;
 mod log;
+mod rule_set;
 mod scalar;
 mod secret;
 mod serde_errors;
@@ -21,6 +23,11 @@ mod url;
 mod validate;
 
 pub use agent::{AgentConfig, AgentOverrides, load_agent_config};
+pub use alert_manager::{
+    BUILTIN_RECEIVER, EscalationStep, InhibitRule, MaintenanceSchedule, MaintenanceWindow,
+    ReceiverConfig, ReceiverKind, RouteConfig, RouteMatch, RouteSettings, WeeklySchedule,
+    glob_match, parse_matcher, parse_rfc3339_ms,
+};
 pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
 pub use collect::{CollectSettings, HostPaths};
 pub use error::{ConfigError, ConfigErrors};
@@ -30,5 +37,6 @@ pub use hub::{
 };
 pub use layers::ENV_PREFIX;
 pub use log::{LogConfig, LogFormat};
+pub use rule_set::{Occurrences, load_rule_file, parse_rule_text};
 pub use secret::Secret;
 pub use units::{format_duration, format_size, parse_duration, parse_size};

@@ -91,10 +91,10 @@ fn unknown_key_names_file_path_and_valid_keys() {
 }
 
 #[test]
-fn future_sections_are_not_accepted_yet() {
-    let (result, _) = load_file("rules: []\n");
+fn unknown_top_level_sections_list_the_valid_keys() {
+    let (result, _) = load_file("notifiers: []\n");
     let errors = result.expect_err("unknown top-level key");
-    assert_eq!(errors.0[0].path, "rules");
+    assert_eq!(errors.0[0].path, "notifiers");
     assert!(
         errors.0[0].message.contains("valid keys: listen, data_dir"),
         "{}",

@@ -1,38 +1,101 @@
 //! The `alerting:`, `routes:`, `receivers:`, `inhibit_rules:` and `maintenance:` sections:
 //! how alerts become notifications.
 
+mod mute;
+mod routes;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
 use serde::Deserialize;
 
-use crate::validate::Validator;
+use crate::alert_manager::{
+    BUILTIN_RECEIVER, InhibitRule, MaintenanceWindow, ReceiverConfig, ReceiverKind, RouteConfig,
+    RouteSettings,
+};
+use crate::scalar::Scalar;
+use crate::validate::{Validator, join};
+
+pub(crate) use mute::{RawInhibit, RawMaintenance};
+pub(crate) use routes::RawRoute;
+
+/// Longest receiver, route and window name, in characters.
+const MAX_NAME_CHARS: usize = 64;
 
 /// Validated alert-manager settings of the hub.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AlertingConfig {}
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertingConfig {
+    /// How often every rule is evaluated on a timer (ingest also triggers evaluation).
+    pub evaluation_interval: Duration,
+    /// Global dry run: everything is evaluated and recorded, nothing is sent.
+    pub dry_run: bool,
+    /// How long alert history (transitions and notifications) is kept.
+    pub history_retention: Duration,
+    /// A firing `host_down` alert mutes the other alerts of its host.
+    pub inhibit_host_down: bool,
+    /// The default route: alerts no route matches, and unset route keys.
+    pub defaults: RouteSettings,
+    /// Receivers as configured; see [`AlertingConfig::effective_receivers`].
+    pub receivers: Vec<ReceiverConfig>,
+    pub routes: Vec<RouteConfig>,
+    pub inhibit_rules: Vec<InhibitRule>,
+    pub maintenance: Vec<MaintenanceWindow>,
+}
+
+impl Default for AlertingConfig {
+    fn default() -> Self {
+        Self {
+            evaluation_interval: Duration::from_secs(5),
+            dry_run: false,
+            history_retention: Duration::from_secs(90 * 86_400),
+            inhibit_host_down: true,
+            defaults: RouteSettings::default(),
+            receivers: Vec::new(),
+            routes: Vec::new(),
+            inhibit_rules: Vec::new(),
+            maintenance: Vec::new(),
+        }
+    }
+}
+
+impl AlertingConfig {
+    /// The configured receivers, or the built-in `log` receiver when none are configured.
+    pub fn effective_receivers(&self) -> Vec<ReceiverConfig> {
+        if self.receivers.is_empty() {
+            vec![ReceiverConfig {
+                name: BUILTIN_RECEIVER.into(),
+                kind: ReceiverKind::Log,
+            }]
+        } else {
+            self.receivers.clone()
+        }
+    }
+}
 
 /// The `alerting:` section as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawAlerting {}
+pub(crate) struct RawAlerting {
+    evaluation_interval: Option<Scalar>,
+    dry_run: Option<Scalar>,
+    history_retention: Option<Scalar>,
+    inhibit_host_down: Option<Scalar>,
+    defaults: Option<routes::RawRouteSettings>,
+}
 
-/// One route as written.
+/// One receiver as written; the `type:` key selects the variant.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(crate) enum RawReceiver {
+    Log(RawLogReceiver),
+}
+
+/// A `type: log` receiver as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawRoute {}
-
-/// One receiver as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawReceiver {}
-
-/// One inhibition rule as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawInhibit {}
-
-/// One maintenance window as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawMaintenance {}
+pub(crate) struct RawLogReceiver {
+    name: Option<Scalar>,
+}
 
 /// The alert-manager sections as written, gathered for validation.
 #[derive(Debug, Default)]
@@ -44,8 +107,140 @@ pub(crate) struct RawAlertingSections {
     pub(crate) maintenance: Option<Vec<RawMaintenance>>,
 }
 
-/// Validates the alert-manager sections.
+/// Validates the alert-manager sections, reporting every problem with its key path.
 pub(crate) fn validate(raw: RawAlertingSections, v: &mut Validator) -> AlertingConfig {
-    let _ = (raw, v);
-    AlertingConfig::default()
+    let base = AlertingConfig::default();
+    let receivers = validate_receivers(raw.receivers.unwrap_or_default(), v);
+    let known: BTreeSet<String> = if receivers.is_empty() {
+        BTreeSet::from([BUILTIN_RECEIVER.to_owned()])
+    } else {
+        receivers.iter().map(|r| r.name.clone()).collect()
+    };
+    let section = raw.alerting.unwrap_or_default();
+    let defaults = match section.defaults {
+        Some(settings) => settings.validate(v, "alerting.defaults", &base.defaults, &known),
+        None => base.defaults.clone(),
+    };
+    let routes = raw.routes.unwrap_or_default().into_iter().enumerate();
+    AlertingConfig {
+        evaluation_interval: v.duration(
+            "alerting.evaluation_interval",
+            section.evaluation_interval,
+            base.evaluation_interval,
+            Duration::from_secs(1),
+        ),
+        dry_run: v.boolean("alerting.dry_run", section.dry_run, base.dry_run),
+        history_retention: v.duration(
+            "alerting.history_retention",
+            section.history_retention,
+            base.history_retention,
+            Duration::from_secs(3_600),
+        ),
+        inhibit_host_down: v.boolean(
+            "alerting.inhibit_host_down",
+            section.inhibit_host_down,
+            base.inhibit_host_down,
+        ),
+        routes: routes
+            .map(|(i, route)| route.validate(v, &format!("routes[{i}]"), &defaults, &known))
+            .collect(),
+        defaults,
+        receivers,
+        inhibit_rules: mute::validate_inhibit_rules(raw.inhibit_rules.unwrap_or_default(), v),
+        maintenance: mute::validate_maintenance(raw.maintenance.unwrap_or_default(), v),
+    }
+}
+
+fn validate_receivers(raw: Vec<RawReceiver>, v: &mut Validator) -> Vec<ReceiverConfig> {
+    let mut seen = BTreeSet::new();
+    let mut receivers = Vec::new();
+    for (i, receiver) in raw.into_iter().enumerate() {
+        let path = format!("receivers[{i}]");
+        let (name, kind) = match receiver {
+            RawReceiver::Log(log) => (log.name, ReceiverKind::Log),
+        };
+        let Some(name) = required_name(v, &join(&path, "name"), name) else {
+            continue;
+        };
+        if !seen.insert(name.clone()) {
+            v.error(
+                &join(&path, "name"),
+                format!("receiver {name:?} is defined twice"),
+            );
+            continue;
+        }
+        receivers.push(ReceiverConfig { name, kind });
+    }
+    receivers
+}
+
+/// A required name of letters, digits, `_`, `-` and `.`.
+pub(super) fn required_name(v: &mut Validator, path: &str, raw: Option<Scalar>) -> Option<String> {
+    let Some(raw) = raw else {
+        v.error(path, "is required");
+        return None;
+    };
+    let name = raw.text();
+    let valid = |c: char| c.is_ascii_alphanumeric() || "_-.".contains(c);
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || !name.chars().all(valid) {
+        v.error(
+            path,
+            format!("{name:?} is not a name (1 to {MAX_NAME_CHARS} letters, digits, _ - .)"),
+        );
+        return None;
+    }
+    Some(name.to_owned())
+}
+
+/// Label names (or pseudo-labels `host`, `rule`, `severity`) for `group_by` and `equal`.
+pub(super) fn label_names(v: &mut Validator, path: &str, raw: Vec<Scalar>) -> Vec<String> {
+    let mut names = Vec::new();
+    for (i, name) in raw.into_iter().enumerate() {
+        let text = name.text();
+        let valid = !text.is_empty()
+            && !text.starts_with(|c: char| c.is_ascii_digit())
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        if valid {
+            names.push(text.to_owned());
+        } else {
+            v.error(
+                &format!("{path}[{i}]"),
+                format!("{text:?} is not a label name"),
+            );
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::documented::assert_keys_documented;
+    use crate::fields::struct_fields;
+
+    #[test]
+    fn every_alerting_key_is_in_the_example_and_the_docs() {
+        assert_keys_documented(
+            &[
+                ("alerting", struct_fields::<RawAlerting>()),
+                (
+                    "alerting.defaults",
+                    struct_fields::<routes::RawRouteSettings>(),
+                ),
+                ("routes", struct_fields::<RawRoute>()),
+                ("routes.match", struct_fields::<routes::RawRouteMatch>()),
+                (
+                    "routes.escalation",
+                    struct_fields::<routes::RawEscalation>(),
+                ),
+                ("receivers", struct_fields::<RawLogReceiver>()),
+                ("inhibit_rules", struct_fields::<RawInhibit>()),
+                ("maintenance", struct_fields::<RawMaintenance>()),
+                ("maintenance.every", struct_fields::<mute::RawEvery>()),
+            ],
+            "hostpulse.example.yaml",
+        );
+    }
 }
