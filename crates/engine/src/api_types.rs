@@ -20,7 +20,7 @@ pub enum EngineError {
 #[derive(Debug, Default)]
 pub struct Observation {
     pub(crate) host: String,
-    pub(crate) points: Vec<(u32, i64, f64)>,
+    pub(crate) extract: crate::window::Extract,
 }
 
 /// A silence to create.

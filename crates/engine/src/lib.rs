@@ -3,73 +3,185 @@
 //! pipeline, persists every change and hands notifications to their receivers.
 
 mod api_types;
+mod backfill;
+mod backtest;
+mod cycle;
+mod deliver;
+mod operations;
+mod source;
+mod state;
+mod status;
+mod tasks;
+mod window;
 
 pub use api_types::*;
 
-use hostpulse_core::{Alert, Silence};
-use hostpulse_proto::IngestBatch;
-use std::sync::Arc;
+use hostpulse_alerting::{AlertManager, LOG_NAMESPACE, NotificationLog};
+use hostpulse_config::HubConfig;
+use hostpulse_core::{Alert, Clock};
+use hostpulse_rules::{Lifecycle, load_rule_set, required_windows};
+use hostpulse_store::{AlertStore, Store};
+use state::State;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::Notify;
+use window::WindowCache;
 
-/// The running engine. Cheap to share behind an `Arc`.
+/// Re-reads the hub configuration (for reloads); errors are printable text.
+pub type ConfigLoader = Box<dyn Fn() -> Result<HubConfig, String> + Send + Sync>;
+
+/// What the engine runs on.
+#[derive(Clone)]
+pub struct EngineDeps {
+    pub store: Arc<dyn Store>,
+    pub alert_store: Arc<dyn AlertStore>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// What the API reads without waiting for an evaluation.
+#[derive(Debug, Default)]
+struct View {
+    alerts: Vec<Alert>,
+    rules: Vec<RuleStatus>,
+}
+
+/// The running engine. Share it behind an `Arc`.
 pub struct Engine {
-    _private: (),
+    deps: EngineDeps,
+    loader: ConfigLoader,
+    config_file: Option<PathBuf>,
+    windows: RwLock<WindowCache>,
+    state: tokio::sync::Mutex<State>,
+    dirty: Mutex<HashSet<String>>,
+    eval_wake: Notify,
+    deliver_wake: Notify,
+    stop: Notify,
+    stopping: std::sync::atomic::AtomicBool,
+    view: RwLock<View>,
+    tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl Engine {
-    /// Samples of `batch` that rules need, taken before the batch is stored.
-    pub fn observe_batch(&self, host: &str, batch: &IngestBatch) -> Observation {
-        let _ = (host, batch);
-        Observation::default()
+    /// Loads rules and saved alert state, backfills windows from the store and starts the
+    /// evaluation and delivery tasks. Invalid rules fail the start with every error.
+    pub async fn start(
+        deps: EngineDeps,
+        config: &HubConfig,
+        config_file: Option<PathBuf>,
+        loader: ConfigLoader,
+    ) -> Result<Arc<Engine>, EngineError> {
+        let engine = Self::start_manual(deps, config, config_file, loader).await?;
+        tasks::spawn(&engine);
+        Ok(engine)
     }
 
-    /// Applies an observation once its batch is durably stored; evaluates that host soon.
-    pub fn commit_observation(&self, observation: Observation) {
-        let _ = observation;
+    /// Like [`Engine::start`] but without background tasks: the caller drives evaluation
+    /// with [`Engine::evaluate_all`] and delivery with [`Engine::deliver_now`] (tests,
+    /// benchmarks, virtual clocks).
+    pub async fn start_manual(
+        deps: EngineDeps,
+        config: &HubConfig,
+        config_file: Option<PathBuf>,
+        loader: ConfigLoader,
+    ) -> Result<Arc<Engine>, EngineError> {
+        let rule_set = load_rule_set(&config.rules, config_file.as_deref())
+            .map_err(|errors| EngineError::Invalid(render_errors(&errors)))?;
+        let log_rows = deps.alert_store.load_state(LOG_NAMESPACE).await?;
+        let log = NotificationLog::from_state(log_rows)
+            .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        let manager = AlertManager::new(&config.alerting, &config.rules.host_groups, log)
+            .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        let state = State {
+            lifecycle: Lifecycle::restore(deps.alert_store.load_alerts().await?),
+            silences: deps.alert_store.silences(false).await?,
+            rules: rule_set.rules,
+            rule_files: rule_set.files,
+            host_groups: config.rules.host_groups.clone(),
+            alerting: config.alerting.clone(),
+            manager,
+            unsaved: Default::default(),
+            host_evaluated_ms: Default::default(),
+            rule_evaluated_ms: Default::default(),
+        };
+        let keep = required_windows(&state.rules);
+        let engine = Arc::new(Engine {
+            deps,
+            loader,
+            config_file,
+            windows: RwLock::new(WindowCache::new(keep)),
+            state: tokio::sync::Mutex::new(state),
+            dirty: Mutex::default(),
+            eval_wake: Notify::new(),
+            deliver_wake: Notify::new(),
+            stop: Notify::new(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
+            view: RwLock::default(),
+            tasks: Mutex::default(),
+        });
+        engine.backfill(None).await;
+        engine.publish(&*engine.state.lock().await);
+        Ok(engine)
     }
 
-    /// Alerts currently pending or firing, newest first.
+    /// Evaluates every known host now.
+    pub async fn evaluate_all(&self) {
+        self.evaluate(None).await;
+    }
+
+    /// Evaluates the hosts that received data since the last evaluation.
+    pub async fn evaluate_dirty(&self) {
+        let dirty: Vec<String> = self
+            .dirty
+            .lock()
+            .map(|mut d| d.drain().collect())
+            .unwrap_or_default();
+        if !dirty.is_empty() {
+            self.evaluate(Some(dirty)).await;
+        }
+    }
+
+    /// Delivers pending outbox notifications now.
+    pub async fn deliver_now(&self) {
+        self.deliver_pending().await;
+    }
+
+    /// Points held in the window cache.
+    pub fn window_points(&self) -> usize {
+        self.windows.read().map(|w| w.point_count()).unwrap_or(0)
+    }
+
+    /// Alerts currently pending or firing, most severe and newest first.
     pub fn active_alerts(&self) -> Vec<Alert> {
-        Vec::new()
-    }
-
-    /// Acknowledges an alert: stops its reminders and escalation.
-    pub async fn ack(&self, id: &str, by: &str, comment: &str) -> Result<Alert, EngineError> {
-        let _ = (by, comment);
-        Err(EngineError::NotFound(format!("no active alert {id:?}")))
-    }
-
-    /// Every silence that has not expired yet (active or scheduled).
-    pub async fn silences(&self) -> Result<Vec<Silence>, EngineError> {
-        Ok(Vec::new())
-    }
-
-    /// Creates a silence.
-    pub async fn add_silence(&self, silence: NewSilence) -> Result<Silence, EngineError> {
-        let _ = silence;
-        Err(EngineError::Unavailable("alerting is not running".into()))
-    }
-
-    /// Expires a silence now; `NotFound` if unknown or already expired.
-    pub async fn expire_silence(&self, id: &str) -> Result<Silence, EngineError> {
-        Err(EngineError::NotFound(format!("no silence {id:?}")))
+        self.view
+            .read()
+            .map(|v| v.alerts.clone())
+            .unwrap_or_default()
     }
 
     /// Every loaded rule with its current state.
     pub fn rules(&self) -> Vec<RuleStatus> {
-        Vec::new()
-    }
-
-    /// Reloads rules from the configuration; on error the old rules keep running.
-    pub async fn reload(&self) -> Result<ReloadReport, EngineError> {
-        Err(EngineError::Unavailable("alerting is not running".into()))
-    }
-
-    /// Replays stored history through the rules in `rules_yaml` (a rule file's text).
-    pub async fn backtest(&self, request: BacktestRequest) -> Result<BacktestReport, EngineError> {
-        let _ = request;
-        Err(EngineError::Unavailable("alerting is not running".into()))
+        self.view
+            .read()
+            .map(|v| v.rules.clone())
+            .unwrap_or_default()
     }
 }
 
-/// Keeps the type used in signatures above referenced for shared ownership.
-pub type SharedEngine = Arc<Engine>;
+/// Renders rule errors one per line.
+fn render_errors(errors: &[hostpulse_rules::RuleError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.render())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Used by reload: compiles rules for a new configuration.
+fn compile_rules(
+    config: &HubConfig,
+    file: Option<&std::path::Path>,
+) -> Result<hostpulse_rules::RuleSet, EngineError> {
+    load_rule_set(&config.rules, file)
+        .map_err(|errors| EngineError::Invalid(render_errors(&errors)))
+}

@@ -1,1 +1,28 @@
 //! Alert rules: expression language, evaluation over recent samples, and the alert lifecycle.
+//!
+//! - [`expr`]: the expression language (parser with positions, errors with carets).
+//! - [`compile`]/[`compile_all`]: rule configuration → [`Rule`]; [`load_rule_set`] merges
+//!   the built-in rules ([`default_rules`]) with the configured ones.
+//! - [`Rule::evaluate`]: one host at one time over a [`SeriesSource`].
+//! - [`Lifecycle`]: pending → firing → resolved, with `for`, hysteresis and N-of-M.
+//! - [`backtest`]: replays history through the lifecycle.
+
+mod backtest;
+mod eval;
+pub mod expr;
+mod glob;
+mod lifecycle;
+mod rule;
+mod rule_set;
+mod source;
+
+pub use backtest::{BacktestResult, Firing, backtest};
+pub use eval::InstanceResult;
+pub use glob::glob_match;
+pub use lifecycle::Lifecycle;
+pub use rule::{Rule, RuleError, compile, compile_all, required_windows};
+pub use rule_set::{
+    DEFAULT_RULES_YAML, RuleSet, check_rule_file, compile_rule_text, default_rules, load_rule_set,
+    merge_rules,
+};
+pub use source::{MemorySource, Point, SeriesSource, SeriesVisitor};

@@ -1,0 +1,97 @@
+//! Background tasks: the evaluation loop (on ingest and on a timer) and the delivery loop.
+
+use crate::Engine;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Longest wait of the delivery loop between outbox polls.
+const DELIVERY_POLL: Duration = Duration::from_secs(1);
+
+/// Starts the evaluation and delivery loops of `engine`.
+pub fn spawn(engine: &Arc<Engine>) {
+    let eval = tokio::spawn(evaluation_loop(Arc::clone(engine)));
+    let deliver = tokio::spawn(delivery_loop(Arc::clone(engine)));
+    if let Ok(mut tasks) = engine.tasks.lock() {
+        tasks.push(eval);
+        tasks.push(deliver);
+    }
+}
+
+async fn evaluation_interval(engine: &Engine) -> Duration {
+    engine
+        .state
+        .lock()
+        .await
+        .alerting
+        .evaluation_interval
+        .max(Duration::from_millis(100))
+}
+
+/// Evaluates hosts with new data as soon as it is stored, and every host on each tick
+/// (for `for` timers, `absent()` and hosts that went quiet).
+async fn evaluation_loop(engine: Arc<Engine>) {
+    let mut next_full = tokio::time::Instant::now();
+    loop {
+        if engine.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let interval = evaluation_interval(&engine).await;
+        let dirty: Vec<String> = engine
+            .dirty
+            .lock()
+            .map(|mut d| d.drain().collect())
+            .unwrap_or_default();
+        if tokio::time::Instant::now() >= next_full {
+            engine.trim_windows();
+            engine.evaluate(None).await;
+            next_full = tokio::time::Instant::now() + interval;
+        } else if !dirty.is_empty() {
+            engine.evaluate(Some(dirty)).await;
+        }
+        tokio::select! {
+            () = engine.eval_wake.notified() => {}
+            () = tokio::time::sleep_until(next_full) => {}
+            () = engine.stop.notified() => return,
+        }
+    }
+}
+
+async fn delivery_loop(engine: Arc<Engine>) {
+    loop {
+        if engine.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        engine.deliver_pending().await;
+        tokio::select! {
+            () = engine.deliver_wake.notified() => {}
+            () = tokio::time::sleep(DELIVERY_POLL) => {}
+            () = engine.stop.notified() => return,
+        }
+    }
+}
+
+impl Engine {
+    /// Stops the background tasks after a last delivery pass.
+    pub async fn shutdown(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.stop.notify_waiters();
+        let handles: Vec<_> = self
+            .tasks
+            .lock()
+            .map(|mut t| t.drain(..).collect())
+            .unwrap_or_default();
+        for handle in handles {
+            let _ = handle.await;
+        }
+        let mut state = self.state.lock().await;
+        self.save(&mut state, Default::default()).await;
+    }
+
+    fn trim_windows(&self) {
+        let now = self.deps.clock.now_ms();
+        if let Ok(mut windows) = self.windows.write() {
+            windows.trim(now);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Expression errors with the byte position they refer to, and their caret rendering.
+
+use std::fmt;
+
+/// A problem in an expression at byte offset `pos`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExprError {
+    /// Byte offset into the expression text.
+    pub pos: usize,
+    pub message: String,
+}
+
+impl ExprError {
+    pub(crate) fn new(pos: usize, message: impl Into<String>) -> Self {
+        Self {
+            pos,
+            message: message.into(),
+        }
+    }
+
+    /// 1-based character column of the position in `text`.
+    pub fn column(&self, text: &str) -> usize {
+        let pos = self.pos.min(text.len());
+        text.char_indices().take_while(|(i, _)| *i < pos).count() + 1
+    }
+
+    /// `KEY:COL: message`, e.g. `expr:12: unknown function "avgg" (did you mean "avg"?)`.
+    pub fn locate(&self, key: &str, text: &str) -> String {
+        format!("{key}:{}: {}", self.column(text), self.message)
+    }
+
+    /// The expression and a caret line under the error position.
+    pub fn caret(&self, text: &str) -> String {
+        let pad = " ".repeat(self.column(text) - 1);
+        format!("    {text}\n    {pad}^")
+    }
+
+    /// [`ExprError::locate`] followed by the [`ExprError::caret`] lines.
+    pub fn render(&self, key: &str, text: &str) -> String {
+        format!("{}\n{}", self.locate(key, text), self.caret(text))
+    }
+}
+
+impl fmt::Display for ExprError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at byte {}: {}", self.pos, self.message)
+    }
+}
+
+impl std::error::Error for ExprError {}
+
+/// The candidate closest to `word` by edit distance, if close enough to be a typo.
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .iter()
+        .map(|candidate| (edit_distance(word, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+fn edit_distance(left: &str, right: &str) -> usize {
+    let right: Vec<char> = right.chars().collect();
+    let mut previous: Vec<usize> = (0..=right.len()).collect();
+    for (i, left_char) in left.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, right_char) in right.iter().enumerate() {
+            let substitution = previous[j] + usize::from(left_char != *right_char);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[right.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_column_and_caret() {
+        let text = "avgg(cpu.usage_percent, 1m) > 85";
+        let error = ExprError::new(0, "unknown function");
+        assert_eq!(error.locate("expr", text), "expr:1: unknown function");
+        let error = ExprError::new(30, "x");
+        assert_eq!(error.column(text), 31);
+        assert!(error.caret(text).ends_with(&format!("{}^", " ".repeat(34))));
+        assert_eq!(did_you_mean("avgg", &["avg", "max"]), Some("avg"));
+        assert_eq!(did_you_mean("zzzzzz", &["avg"]), None);
+    }
+}
