@@ -16,7 +16,10 @@ const NOW: i64 = 1_700_000_000_000;
 const CYCLES: usize = 5;
 
 fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Deterministic pseudo-noise in [0, 1).
@@ -35,17 +38,41 @@ fn fill_host(src: &mut MemorySource, host: &str, h: u64) {
         let t = NOW - HOUR_MS + i * STEP_MS;
         let seed = h * 1_000_003 + i as u64;
         // One host in 20 is busy, so some alerts go pending.
-        let base = if h % 20 == 0 { 88.0 } else { 30.0 };
+        let base = if h.is_multiple_of(20) { 88.0 } else { 30.0 };
         let cpu = base + 10.0 * noise(seed);
         src.push(host, "cpu.usage_percent", &Labels::new(), t, cpu);
         for (c, core) in cores.iter().enumerate() {
-            src.push(host, "cpu.usage_percent", core, t, cpu + 10.0 * noise(seed + c as u64));
+            src.push(
+                host,
+                "cpu.usage_percent",
+                core,
+                t,
+                cpu + 10.0 * noise(seed + c as u64),
+            );
         }
-        src.push(host, "cpu.iowait_percent", &Labels::new(), t, 2.0 * noise(seed + 7));
-        src.push(host, "mem.used_percent", &Labels::new(), t, 60.0 + noise(seed + 8));
+        src.push(
+            host,
+            "cpu.iowait_percent",
+            &Labels::new(),
+            t,
+            2.0 * noise(seed + 7),
+        );
+        src.push(
+            host,
+            "mem.used_percent",
+            &Labels::new(),
+            t,
+            60.0 + noise(seed + 8),
+        );
         src.push(host, "mem.available_bytes", &Labels::new(), t, 4e9);
         src.push(host, "swap.used_percent", &Labels::new(), t, 5.0);
-        src.push(host, "tcp.connections", &tcp, t, 100.0 + 50.0 * noise(seed + 9));
+        src.push(
+            host,
+            "tcp.connections",
+            &tcp,
+            t,
+            100.0 + 50.0 * noise(seed + 9),
+        );
     }
     // Disk usage at one-minute resolution over 6 hours (as kept beyond the raw hour).
     for i in 0..=360 {
@@ -70,7 +97,10 @@ fn rules() -> Vec<Rule> {
 }
 
 fn cpu_seconds() -> f64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
     unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
     ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
@@ -93,7 +123,9 @@ fn main() {
             for rule in rules.iter().filter(|r| r.matches_host(host)) {
                 let results = rule.evaluate(host, now, &src);
                 instances += results.len();
-                transitions += lifecycle.apply(rule, host, &annotations, results, now).len();
+                transitions += lifecycle
+                    .apply(rule, host, &annotations, results, now)
+                    .len();
             }
         }
         let cpu = cpu_seconds() - start;

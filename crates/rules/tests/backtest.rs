@@ -10,9 +10,21 @@ fn replays_only_past_data_at_each_step() {
     let mut src = MemorySource::new();
     src.set_interval("h1", 5 * SEC);
     // Hot from 10 to 20 minutes.
-    fill(&mut src, "h1", "cpu.usage_percent", &labels(&[]), T0, 5 * SEC, 360, |i| {
-        if (120..240).contains(&i) { 95.0 + (i % 3) as f64 } else { 20.0 }
-    });
+    fill(
+        &mut src,
+        "cpu.usage_percent",
+        &labels(&[]),
+        T0,
+        5 * SEC,
+        360,
+        |i| {
+            if (120..240).contains(&i) {
+                95.0 + (i % 3) as f64
+            } else {
+                20.0
+            }
+        },
+    );
     let rules = vec![with(hostpulse_config::RuleConfig {
         for_duration: dur(2 * MIN),
         ..config("hot", "cpu.usage_percent > 85")
@@ -42,7 +54,13 @@ fn nab_series() -> (MemorySource, i64, i64) {
     for line in text.lines().skip(1) {
         let (stamp, value) = line.split_once(',').expect("two columns");
         let at = epoch_ms(stamp);
-        src.push("ec2", "cpu.usage_percent", &labels(&[]), at, value.parse().expect("number"));
+        src.push(
+            "ec2",
+            "cpu.usage_percent",
+            &labels(&[]),
+            at,
+            value.parse().expect("number"),
+        );
         first = first.min(at);
         last = last.max(at);
     }
@@ -62,18 +80,29 @@ fn epoch_ms(stamp: &str) -> i64 {
 fn anomaly_on_real_cpu_data_fires_inside_the_labelled_window() {
     assert_eq!(epoch_ms("1970-01-02 00:00:00"), 86_400_000);
     let (src, first, last) = nab_series();
-    let rules = vec![rule("anomaly(cpu.usage_percent, window=6h, sigma=4, min_history=3h)")];
+    let rules = vec![rule(
+        "anomaly(cpu.usage_percent, window=6h, sigma=4, min_history=3h)",
+    )];
     let report = backtest(&rules, &["ec2".to_owned()], &src, first, last, 5 * MIN);
     let firings = &report[0].firings;
     assert!(!firings.is_empty() && firings.len() <= 3, "{firings:?}");
     let windows = [
-        (epoch_ms("2014-02-18 16:02:00"), epoch_ms("2014-02-19 08:42:00")),
-        (epoch_ms("2014-02-24 10:17:00"), epoch_ms("2014-02-25 02:57:00")),
+        (
+            epoch_ms("2014-02-18 16:02:00"),
+            epoch_ms("2014-02-19 08:42:00"),
+        ),
+        (
+            epoch_ms("2014-02-24 10:17:00"),
+            epoch_ms("2014-02-25 02:57:00"),
+        ),
     ];
     let inside = firings
         .iter()
         .filter(|f| windows.iter().any(|(a, b)| (*a..=*b).contains(&f.from_ms)))
         .count();
     assert!(inside >= 1, "{firings:?}");
-    assert!(inside * 2 >= firings.len(), "mostly false alarms: {firings:?}");
+    assert!(
+        inside * 2 >= firings.len(),
+        "mostly false alarms: {firings:?}"
+    );
 }

@@ -20,7 +20,11 @@ impl Timeline {
     fn new(rule: Rule) -> Self {
         let mut src = MemorySource::new();
         src.set_interval("h1", 5 * SEC);
-        Self { src, rule, life: Lifecycle::new() }
+        Self {
+            src,
+            rule,
+            life: Lifecycle::new(),
+        }
     }
 
     fn push(&mut self, metric: &str, l: &Labels, at: i64, value: f64) {
@@ -34,7 +38,12 @@ impl Timeline {
     }
 
     /// Pushes `value` to `cpu.usage_percent` and evaluates, every 5 s from `from` for `n` steps.
-    fn run(&mut self, from: i64, n: usize, value: impl Fn(i64) -> f64) -> Vec<(i64, AlertTransition)> {
+    fn run(
+        &mut self,
+        from: i64,
+        n: usize,
+        value: impl Fn(i64) -> f64,
+    ) -> Vec<(i64, AlertTransition)> {
         let mut all = Vec::new();
         for i in 0..n as i64 {
             let now = from + i * 5 * SEC;
@@ -66,7 +75,13 @@ fn threshold_held_for_two_minutes_fires_then_resolves() {
     // 10th point: (2·50 + 10·95) / 12 = 87.5.
     all = tl.run(T0 + 60 * SEC, 60, |_| 95.0);
     let pending_at = T0 + 60 * SEC + 9 * 5 * SEC;
-    assert_eq!(states(&all), vec![(pending_at, AlertState::Pending), (pending_at + 2 * MIN, AlertState::Firing)]);
+    assert_eq!(
+        states(&all),
+        vec![
+            (pending_at, AlertState::Pending),
+            (pending_at + 2 * MIN, AlertState::Firing)
+        ]
+    );
     let alert = tl.life.alerts().pop().expect("firing alert");
     assert_eq!(alert.state, AlertState::Firing);
     assert_eq!(alert.active_since_ms, pending_at);
@@ -101,7 +116,11 @@ fn pending_that_stops_holding_is_dropped_without_transition() {
 
 /// 84 and 86 alternating every 10 s: around the 85 threshold.
 fn oscillating(now: i64) -> f64 {
-    if (now / (10 * SEC)) % 2 == 0 { 86.0 } else { 84.0 }
+    if (now / (10 * SEC)) % 2 == 0 {
+        86.0
+    } else {
+        84.0
+    }
 }
 
 #[test]
@@ -121,9 +140,15 @@ fn hysteresis_stops_flapping_around_the_threshold() {
 
 #[test]
 fn clear_for_holds_resolution_back() {
-    let cfg = RuleConfig { clear_for: dur(MIN), ..config("hot", "cpu.usage_percent > 85") };
+    let cfg = RuleConfig {
+        clear_for: dur(MIN),
+        ..config("hot", "cpu.usage_percent > 85")
+    };
     let mut tl = Timeline::new(with(cfg));
-    assert_eq!(states(&tl.run(T0, 2, |_| 90.0)), vec![(T0, AlertState::Firing)]);
+    assert_eq!(
+        states(&tl.run(T0, 2, |_| 90.0)),
+        vec![(T0, AlertState::Firing)]
+    );
     // Below for 50 s, back above: still firing, the clear timer restarts.
     assert!(tl.run(T0 + 10 * SEC, 11, |_| 50.0).is_empty());
     assert!(tl.run(T0 + 65 * SEC, 1, |_| 90.0).is_empty());
@@ -131,29 +156,63 @@ fn clear_for_holds_resolution_back() {
     let all = tl.run(start, 20, |_| 50.0);
     assert_eq!(states(&all), vec![(start + MIN, AlertState::Resolved)]);
     // The oscillating value also resolves with clear_for but does not flap in between.
-    let cfg = RuleConfig { clear_for: dur(MIN), ..config("hot", "cpu.usage_percent > 85") };
+    let cfg = RuleConfig {
+        clear_for: dur(MIN),
+        ..config("hot", "cpu.usage_percent > 85")
+    };
     let mut tl = Timeline::new(with(cfg));
     assert_eq!(tl.run(T0, 120, oscillating).len(), 1);
 }
 
 #[test]
 fn n_of_m_occurrences() {
-    let cfg = RuleConfig { occurrences: Some(Occurrences { n: 3, of: 5 }), ..config("spiky", "cpu.usage_percent > 85") };
-    let pattern = |bits: &'static [bool]| move |now: i64| if bits[((now - T0) / (5 * SEC)) as usize] { 90.0 } else { 10.0 };
+    let cfg = RuleConfig {
+        occurrences: Some(Occurrences { n: 3, of: 5 }),
+        ..config("spiky", "cpu.usage_percent > 85")
+    };
+    let pattern = |bits: &'static [bool]| {
+        move |now: i64| {
+            if bits[((now - T0) / (5 * SEC)) as usize] {
+                90.0
+            } else {
+                10.0
+            }
+        }
+    };
     let mut tl = Timeline::new(with(cfg.clone()));
     let all = tl.run(T0, 5, pattern(&[true, false, true, false, true]));
     assert_eq!(states(&all), vec![(T0 + 20 * SEC, AlertState::Firing)]);
     let mut tl = Timeline::new(with(cfg.clone()));
-    assert!(tl.run(T0, 8, pattern(&[true, false, false, true, false, false, true, false])).is_empty());
+    assert!(
+        tl.run(
+            T0,
+            8,
+            pattern(&[true, false, false, true, false, false, true, false])
+        )
+        .is_empty()
+    );
     // Once firing it resolves when fewer than 3 of the last 5 held.
     let mut tl = Timeline::new(with(cfg));
-    let all = tl.run(T0, 8, pattern(&[true, true, true, false, false, false, false, false]));
-    assert_eq!(states(&all), vec![(T0 + 10 * SEC, AlertState::Firing), (T0 + 25 * SEC, AlertState::Resolved)]);
+    let all = tl.run(
+        T0,
+        8,
+        pattern(&[true, true, true, false, false, false, false, false]),
+    );
+    assert_eq!(
+        states(&all),
+        vec![
+            (T0 + 10 * SEC, AlertState::Firing),
+            (T0 + 25 * SEC, AlertState::Resolved)
+        ]
+    );
 }
 
 #[test]
 fn host_down_fires_after_silence_and_resolves_on_return() {
-    let cfg = RuleConfig { severity: hostpulse_core::Severity::Critical, ..config("host_down", "absent(5m)") };
+    let cfg = RuleConfig {
+        severity: hostpulse_core::Severity::Critical,
+        ..config("host_down", "absent(5m)")
+    };
     let mut tl = Timeline::new(with(cfg));
     tl.src.touch("h1", T0);
     assert!(tl.eval(T0 + 5 * MIN).is_empty());
@@ -188,7 +247,10 @@ fn one_alert_per_mount() {
     tl.push("disk.used_percent", &root, T0 + 60 * SEC, 96.0);
     let gone = tl.eval(T0 + 60 * SEC);
     assert_eq!(gone.len(), 1);
-    assert_eq!((gone[0].labels.clone(), gone[0].to), (var, AlertState::Resolved));
+    assert_eq!(
+        (gone[0].labels.clone(), gone[0].to),
+        (var, AlertState::Resolved)
+    );
 }
 
 #[test]
@@ -205,7 +267,10 @@ fn restart_restores_every_state() {
     let saved = tl.life.alerts();
     tl.life = Lifecycle::restore(saved.clone());
     assert!(tl.run(T0 + 33 * 5 * SEC, 4, |_| 95.0).is_empty());
-    assert_eq!(tl.life.alerts()[0].firing_since_ms, saved[0].firing_since_ms);
+    assert_eq!(
+        tl.life.alerts()[0].firing_since_ms,
+        saved[0].firing_since_ms
+    );
     // Firing, and the problem went away during the restart: resolves on the first evaluations.
     tl.life = Lifecycle::restore(saved);
     let all = tl.run(T0 + 40 * 5 * SEC, 14, |_| 10.0);
@@ -232,9 +297,27 @@ fn ack_rule_labels_dry_run_and_removed_rules() {
     assert_eq!(alert.labels, labels(&[("team", "ops")]));
     assert!(alert.dry_run);
     assert_eq!(alert.description, "too hot");
-    let ack = Ack { by: "admin".into(), at_ms: T0, comment: "on it".into() };
-    assert_eq!(tl.life.set_ack(&alert.id, ack.clone()).and_then(|a| a.ack), Some(ack));
-    assert!(tl.life.set_ack("nope", Ack { by: "x".into(), at_ms: 0, comment: String::new() }).is_none());
+    let ack = Ack {
+        by: "admin".into(),
+        at_ms: T0,
+        comment: "on it".into(),
+    };
+    assert_eq!(
+        tl.life.set_ack(&alert.id, ack.clone()).and_then(|a| a.ack),
+        Some(ack)
+    );
+    assert!(
+        tl.life
+            .set_ack(
+                "nope",
+                Ack {
+                    by: "x".into(),
+                    at_ms: 0,
+                    comment: String::new()
+                }
+            )
+            .is_none()
+    );
     let resolved = tl.life.retain_rules(&[], T0 + SEC);
     assert_eq!(resolved.len(), 1);
     assert_eq!(resolved[0].to, AlertState::Resolved);

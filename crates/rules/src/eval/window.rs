@@ -28,7 +28,9 @@ pub(crate) fn apply(
         return forecast(points, now_ms, params).map(|(value, trend)| (value, Some(trend)));
     }
     if let SeriesFn::Last = func {
-        return window(points, now_ms, stale_ms + 1).last().map(|p| (p.1, None));
+        return window(points, now_ms, stale_ms + 1)
+            .last()
+            .map(|p| (p.1, None));
     }
     let pts = window(points, now_ms, func.window_ms());
     let first = pts.first()?;

@@ -40,10 +40,9 @@ pub fn labels(pairs: &[(&str, &str)]) -> Labels {
         .collect()
 }
 
-/// Pushes `f(i)` at `start + i*step` for `i` in `0..n` to one series.
+/// Pushes `f(i)` at `start + i*step` for `i` in `0..n` to one series of host `h1`.
 pub fn fill(
     src: &mut MemorySource,
-    host: &str,
     metric: &str,
     l: &Labels,
     start: i64,
@@ -52,7 +51,7 @@ pub fn fill(
     f: impl Fn(usize) -> f64,
 ) {
     for i in 0..n {
-        src.push(host, metric, l, start + i as i64 * step, f(i));
+        src.push("h1", metric, l, start + i as i64 * step, f(i));
     }
 }
 
