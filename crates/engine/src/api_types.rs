@@ -101,3 +101,16 @@ pub struct BacktestReport {
     pub step_ms: i64,
     pub results: Vec<BacktestRuleHost>,
 }
+
+/// Figures of the last evaluation cycle.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CycleStats {
+    /// Evaluation time (clock), Unix ms.
+    pub at_ms: i64,
+    pub hosts: usize,
+    /// Rule instances evaluated (one per rule, host and label set).
+    pub instances: usize,
+    pub notifications: usize,
+    /// Wall time of the cycle, microseconds.
+    pub wall_us: u64,
+}

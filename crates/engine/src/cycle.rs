@@ -1,6 +1,7 @@
 //! One evaluation cycle: rules over recent data → lifecycle → alert manager → one save.
 
 use crate::Engine;
+use crate::api_types::CycleStats;
 use crate::source::EngineSource;
 use crate::state::{State, merge_changes, sorted_alerts};
 use hostpulse_core::{Alert, AlertState, DeliveryStatus, Notification};
@@ -38,11 +39,23 @@ impl Engine {
             }
         };
         let targets = hosts.unwrap_or_else(|| host_states.keys().cloned().collect());
+        let started = std::time::Instant::now();
         let mut state = self.state.lock().await;
-        let transitions = self.run_rules(&mut state, &targets, &host_states, now);
+        let (transitions, instances) = self.run_rules(&mut state, &targets, &host_states, now);
         let changes = self.manage(&mut state, transitions, now);
+        let notifications = changes.notifications.len();
         self.save(&mut state, changes).await;
         self.publish(&state);
+        let stats = CycleStats {
+            at_ms: now,
+            hosts: targets.len(),
+            instances,
+            notifications,
+            wall_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        };
+        if let Ok(mut last) = self.last_cycle.lock() {
+            *last = stats;
+        }
     }
 
     fn run_rules(
@@ -51,7 +64,7 @@ impl Engine {
         targets: &[String],
         host_states: &HashMap<String, HostState>,
         now: i64,
-    ) -> Vec<hostpulse_core::AlertTransition> {
+    ) -> (Vec<hostpulse_core::AlertTransition>, usize) {
         let windows = self
             .windows
             .read()
@@ -68,16 +81,18 @@ impl Engine {
             ..
         } = state;
         let mut transitions = Vec::new();
+        let mut instances = 0;
         for host in targets {
             let annotations = host_annotations(host_states.get(host));
             for rule in rules.iter().filter(|r| r.matches_host(host)) {
                 let results = rule.evaluate(host, now, &source);
+                instances += results.len();
                 transitions.extend(lifecycle.apply(rule, host, &annotations, results, now));
                 rule_evaluated_ms.insert(rule.name.clone(), now);
             }
             host_evaluated_ms.insert(host.clone(), now);
         }
-        transitions
+        (transitions, instances)
     }
 
     /// Runs the alert manager and gathers everything to save.

@@ -60,6 +60,7 @@ pub struct Engine {
     stopping: std::sync::atomic::AtomicBool,
     view: RwLock<View>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    last_cycle: Mutex<CycleStats>,
 }
 
 impl Engine {
@@ -118,6 +119,7 @@ impl Engine {
             stopping: std::sync::atomic::AtomicBool::new(false),
             view: RwLock::default(),
             tasks: Mutex::default(),
+            last_cycle: Mutex::default(),
         });
         engine.backfill(None).await;
         engine.publish(&*engine.state.lock().await);
@@ -144,6 +146,11 @@ impl Engine {
     /// Delivers pending outbox notifications now.
     pub async fn deliver_now(&self) {
         self.deliver_pending().await;
+    }
+
+    /// Figures of the last evaluation cycle.
+    pub fn last_cycle(&self) -> CycleStats {
+        self.last_cycle.lock().map(|c| *c).unwrap_or_default()
     }
 
     /// Points held in the window cache.
