@@ -7,9 +7,11 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-/// A request made with an admin API token.
+/// A request made with an admin API token; holds the token's name (the actor in audit records).
 #[derive(Debug)]
-pub struct Admin;
+pub struct Admin {
+    pub name: String,
+}
 
 /// A request made with an agent token; holds the agent's name.
 #[derive(Debug)]
@@ -42,8 +44,8 @@ impl FromRequestParts<AppState> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let hash = tokens::hash(bearer(parts)?);
-        match state.store.api_token_role(&hash).await? {
-            Some(role) if role == "admin" => Ok(Admin),
+        match state.store.api_token(&hash).await? {
+            Some(token) if token.role == "admin" => Ok(Admin { name: token.name }),
             Some(_) => Err(ApiError::Forbidden("this token may not use this endpoint")),
             None => Err(ApiError::Unauthorized("invalid API token")),
         }

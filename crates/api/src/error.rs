@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use hostpulse_engine::EngineError;
 use hostpulse_store::StoreError;
 
 /// Every way an API call can fail.
@@ -79,6 +80,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<EngineError> for ApiError {
+    fn from(err: EngineError) -> Self {
+        match err {
+            EngineError::NotFound(what) => ApiError::NotFound(what),
+            EngineError::Invalid(why) => ApiError::BadRequest(why),
+            EngineError::Unavailable(why) => ApiError::Unavailable(why),
+            EngineError::Store(store) => ApiError::from(store),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +105,9 @@ mod tests {
             (ApiError::from(StoreError::Conflict("agent a".into())), 409),
             (ApiError::from(StoreError::Closed), 503),
             (ApiError::from(StoreError::Limit("series".into())), 422),
+            (ApiError::from(EngineError::NotFound("alert".into())), 404),
+            (ApiError::from(EngineError::Invalid("rule".into())), 400),
+            (ApiError::from(EngineError::Unavailable("off".into())), 503),
         ];
         for (err, code) in cases {
             assert_eq!(err.into_response().status().as_u16(), code);

@@ -1,4 +1,5 @@
-//! `POST /api/v1/ingest`: decode, validate and durably store one agent batch, all or nothing.
+//! `POST /api/v1/ingest`: decode, validate and durably store one agent batch, all or nothing,
+//! then hand the samples rules need to the alert engine.
 
 use crate::auth::Agent;
 use crate::error::ApiError;
@@ -29,7 +30,16 @@ pub async fn ingest(
         .map_err(|e| ApiError::Unprocessable(e.to_string()))
         .inspect_err(|e| refused(&agent, e))?;
     let seq = batch.seq;
+    let observation = state
+        .engine
+        .as_ref()
+        .map(|e| e.observe_batch(&agent, &batch));
     let outcome = state.store.ingest(&agent, batch).await?;
+    if let (Some(engine), Some(observation), IngestOutcome::Stored { .. }) =
+        (&state.engine, observation, outcome)
+    {
+        engine.commit_observation(observation);
+    }
     let reply = match outcome {
         IngestOutcome::Stored { samples } => IngestReply {
             seq,

@@ -1,12 +1,18 @@
-//! The hub's HTTP API: agent ingest, the read API, agent management and health.
+//! The hub's HTTP API: agent ingest, the read API, agent management, alerting and health.
 //! Every route but `/healthz` requires a bearer token; errors are JSON with the right status.
 
 mod agents;
+mod alerts;
+mod audit;
 mod auth;
 mod error;
 mod hosts;
 mod ingest;
-mod query;
+pub mod matchers;
+mod notifications;
+pub mod query;
+mod rules;
+mod silences;
 mod state;
 pub mod tokens;
 mod view;
@@ -29,6 +35,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/query_range", get(query::query_range))
         .route("/api/v1/agents", get(agents::list).post(agents::add))
         .route("/api/v1/agents/{name}", delete(agents::revoke))
+        .route("/api/v1/alerts", get(alerts::list))
+        .route("/api/v1/alerts/history", get(alerts::history))
+        .route("/api/v1/alerts/{id}/ack", post(alerts::ack))
+        .route("/api/v1/silences", get(silences::list).post(silences::add))
+        .route("/api/v1/silences/{id}", delete(silences::expire))
+        .route("/api/v1/rules", get(rules::list))
+        .route("/api/v1/rules/reload", post(rules::reload))
+        .route("/api/v1/rules/backtest", post(rules::backtest))
+        .route("/api/v1/notifications", get(notifications::list))
         .fallback(not_found)
         .with_state(state)
 }

@@ -81,7 +81,8 @@ pub fn parse_duration_ms(text: &str) -> Option<i64> {
     (ms.is_finite() && ms < 1e15).then_some(ms.round() as i64)
 }
 
-/// Parses a time: absent → `default`; `now`; `now-1h` / `-1h`; Unix seconds (fractional ok).
+/// Parses a time: absent → `default`; `now`; `now-1h` / `-1h`; `now+1h` / `+1h`;
+/// Unix seconds (fractional ok).
 pub fn parse_time(text: Option<&str>, now_ms: i64, default: i64) -> Result<i64, ApiError> {
     let Some(raw) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(default);
@@ -92,6 +93,10 @@ pub fn parse_time(text: Option<&str>, now_ms: i64, default: i64) -> Result<i64, 
     if let Some(rel) = raw.strip_prefix("now-").or_else(|| raw.strip_prefix('-')) {
         let delta = parse_duration_ms(rel).ok_or_else(|| bad("time", raw))?;
         return Ok(now_ms - delta);
+    }
+    if let Some(rel) = raw.strip_prefix("now+").or_else(|| raw.strip_prefix('+')) {
+        let delta = parse_duration_ms(rel).ok_or_else(|| bad("time", raw))?;
+        return Ok(now_ms + delta);
     }
     let secs: f64 = raw.parse().map_err(|_| bad("time", raw))?;
     if !secs.is_finite() || !(0.0..1e11).contains(&secs) {
@@ -138,6 +143,8 @@ mod tests {
         assert_eq!(parse_time(Some("now"), now, 5).unwrap(), now);
         assert_eq!(parse_time(Some("now-1h"), now, 5).unwrap(), now - 3_600_000);
         assert_eq!(parse_time(Some("-5m"), now, 5).unwrap(), now - 300_000);
+        assert_eq!(parse_time(Some("+5m"), now, 5).unwrap(), now + 300_000);
+        assert_eq!(parse_time(Some("now+1h"), now, 5).unwrap(), now + 3_600_000);
         assert_eq!(
             parse_time(Some("1700000000.5"), now, 5).unwrap(),
             1_700_000_000_500

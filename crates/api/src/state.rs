@@ -1,8 +1,10 @@
 //! Shared state of the API handlers.
 
+use crate::error::ApiError;
 use hostpulse_core::Clock;
+use hostpulse_engine::Engine;
 use hostpulse_proto::Limits;
-use hostpulse_store::Store;
+use hostpulse_store::{AlertStore, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -33,6 +35,10 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub limits: Arc<ApiLimits>,
+    /// The alert engine; alerting routes that need it answer 503 without it.
+    pub engine: Option<Arc<Engine>>,
+    /// Alerting persistence (history, outbox, silences, audit); 503 without it.
+    pub alert_store: Option<Arc<dyn AlertStore>>,
     /// Token hash → agent name, for agents already authenticated (cleared on revoke).
     pub(crate) agent_cache: Arc<RwLock<HashMap<String, String>>>,
 }
@@ -44,8 +50,37 @@ impl AppState {
             store,
             clock,
             limits: Arc::new(limits),
+            engine: None,
+            alert_store: None,
             agent_cache: Arc::default(),
         }
+    }
+
+    /// Adds the alert engine and the alerting store behind it.
+    pub fn with_alerting(mut self, engine: Arc<Engine>, alert_store: Arc<dyn AlertStore>) -> Self {
+        self.engine = Some(engine);
+        self.alert_store = Some(alert_store);
+        self
+    }
+
+    /// Adds only the alerting store: history, notifications and silences work, the rest answers 503.
+    pub fn with_alert_store(mut self, alert_store: Arc<dyn AlertStore>) -> Self {
+        self.alert_store = Some(alert_store);
+        self
+    }
+
+    /// The engine, or 503 `unavailable`.
+    pub(crate) fn engine(&self) -> Result<&Arc<Engine>, ApiError> {
+        self.engine
+            .as_ref()
+            .ok_or_else(|| ApiError::Unavailable("alerting is not running on this hub".into()))
+    }
+
+    /// The alerting store, or 503 `unavailable`.
+    pub(crate) fn alert_store(&self) -> Result<&Arc<dyn AlertStore>, ApiError> {
+        self.alert_store
+            .as_ref()
+            .ok_or_else(|| ApiError::Unavailable("alerting is not running on this hub".into()))
     }
 
     pub(crate) fn cached_agent(&self, token_hash: &str) -> Option<String> {

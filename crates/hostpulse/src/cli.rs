@@ -1,5 +1,6 @@
 //! Command-line surface of `hostpulse`.
 
+pub use crate::cli_alerts::*;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -32,6 +33,17 @@ pub enum Command {
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Alerts pending or firing now; `alerts history` for what happened before.
+    Alerts(AlertsArgs),
+    /// Acknowledge a firing alert: stops its reminders and escalation.
+    Ack(AckArgs),
+    /// Mute alerts: add, list and expire silences.
+    #[command(subcommand)]
+    Silence(SilenceCommand),
+    /// Alert rules with their state; `rules check FILE`, `rules test FILE`.
+    Rules(RulesArgs),
+    /// The notification outbox, newest first.
+    Notifications(NotificationsArgs),
 }
 
 #[derive(Debug, Args)]

@@ -86,6 +86,17 @@ impl ApiClient {
         decode(resp)
     }
 
+    /// DELETE `path` and decode the JSON answer.
+    pub fn delete_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let resp = self
+            .agent
+            .delete(&self.url(path))
+            .header("Authorization", &self.auth())
+            .call()
+            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
+        decode(resp)
+    }
+
     /// DELETE `path`; succeeds on any 2xx.
     pub fn delete(&self, path: &str) -> Result<()> {
         let resp = self
@@ -129,4 +140,35 @@ pub fn encode(text: &str) -> String {
         }
     }
     out
+}
+
+/// `?k=v&k2=v2` of the pairs that have a value, percent-encoded; empty if none.
+pub fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter_map(|(key, value)| value.map(|v| format!("{key}={}", encode(v))))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_skip_missing_values_and_encode() {
+        assert_eq!(query_string(&[("a", None)]), "");
+        assert_eq!(
+            query_string(&[
+                ("host", Some("web 1")),
+                ("rule", None),
+                ("since", Some("-24h"))
+            ]),
+            "?host=web%201&since=-24h"
+        );
+    }
 }

@@ -5,10 +5,11 @@ use hostpulse_api::tokens;
 use hostpulse_collector::{Collector, CollectorConfig};
 use hostpulse_config::{CollectSettings, LocalAgentConfig};
 use hostpulse_core::{Clock, HostFacts};
+use hostpulse_engine::Engine;
 use hostpulse_proto::{
     AgentIdentity, Frame, IngestBatch, Limits, PROTOCOL_VERSION, validate_batch,
 };
-use hostpulse_store::{Store, StoreError};
+use hostpulse_store::{IngestOutcome, Store, StoreError};
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
@@ -40,6 +41,7 @@ pub fn collector_config(settings: &CollectSettings) -> CollectorConfig {
 
 struct Worker {
     store: Arc<dyn Store>,
+    engine: Option<Arc<Engine>>,
     clock: Arc<dyn Clock>,
     runtime: tokio::runtime::Handle,
     limits: Limits,
@@ -52,9 +54,10 @@ struct Worker {
 }
 
 impl LocalAgent {
-    /// Registers the local agent (if new) and starts collecting.
+    /// Registers the local agent (if new) and starts collecting; frames also go to `engine`.
     pub async fn start(
         store: Arc<dyn Store>,
+        engine: Option<Arc<Engine>>,
         clock: Arc<dyn Clock>,
         config: &LocalAgentConfig,
         limits: Limits,
@@ -73,6 +76,7 @@ impl LocalAgent {
                 .unwrap_or(0)
                 .saturating_mul(1000),
             store,
+            engine,
             clock,
             runtime: tokio::runtime::Handle::current(),
             limits,
@@ -127,8 +131,18 @@ impl Worker {
             tracing::warn!(error = %e, "local agent produced an invalid batch; dropped");
             return;
         }
-        if let Err(e) = self.runtime.block_on(self.store.ingest(&self.name, batch)) {
-            tracing::warn!(error = %e, "local agent could not store a frame");
+        let observation = self
+            .engine
+            .as_ref()
+            .map(|e| e.observe_batch(&self.name, &batch));
+        match self.runtime.block_on(self.store.ingest(&self.name, batch)) {
+            Ok(IngestOutcome::Stored { .. }) => {
+                if let (Some(engine), Some(observation)) = (&self.engine, observation) {
+                    engine.commit_observation(observation);
+                }
+            }
+            Ok(IngestOutcome::Duplicate) => {}
+            Err(e) => tracing::warn!(error = %e, "local agent could not store a frame"),
         }
     }
 

@@ -1,6 +1,8 @@
 //! `hostpulse`: the hub (`up`, `hub`) and the command-line client of its API.
 
+mod alerting;
 mod cli;
+mod cli_alerts;
 mod client;
 mod commands;
 mod local_agent;

@@ -1,5 +1,6 @@
 //! Running the hub: open the store, ensure the admin token, serve the API, run the local agent.
 
+use crate::alerting::{ConfigSource, reload_on_sighup, start_engine};
 use crate::client::{ADMIN_TOKEN_FILE, HUB_URL_FILE};
 use crate::local_agent::LocalAgent;
 use anyhow::{Context, Result};
@@ -7,7 +8,7 @@ use hostpulse_api::{ApiLimits, AppState, tokens};
 use hostpulse_config::{HubConfig, Synchronous};
 use hostpulse_core::{Clock, SystemClock};
 use hostpulse_proto::Limits;
-use hostpulse_store::{SqliteOptions, SqliteStore, Store};
+use hostpulse_store::{AlertStore, SqliteOptions, SqliteStore, Store};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -16,15 +17,25 @@ use std::sync::Arc;
 pub const DB_FILE: &str = "hostpulse.db";
 
 /// Runs the hub until SIGINT/SIGTERM; with `with_local_agent`, also collects this host.
-pub async fn serve(config: HubConfig, with_local_agent: bool) -> Result<()> {
+pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bool) -> Result<()> {
     let data_dir = config.data_dir.clone();
     create_private_dir(&data_dir)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = SqliteStore::open(store_options(&config), clock.clone())
         .await
         .with_context(|| format!("cannot open the store in {}", data_dir.display()))?;
+    let alert_store: Arc<dyn AlertStore> = store.clone();
     let store: Arc<dyn Store> = store;
     let new_token = ensure_admin_token(store.as_ref(), &data_dir).await?;
+    let engine = start_engine(
+        &config,
+        source,
+        store.clone(),
+        alert_store.clone(),
+        clock.clone(),
+    )
+    .await?;
+    let hangups = reload_on_sighup(engine.clone(), alert_store.clone(), clock.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -33,21 +44,23 @@ pub async fn serve(config: HubConfig, with_local_agent: bool) -> Result<()> {
     print_banner(&url, &data_dir, new_token.as_deref());
     let limits = api_limits(&config);
     let local = if with_local_agent && config.local_agent.enabled {
-        Some(
-            LocalAgent::start(
-                store.clone(),
-                clock.clone(),
-                &config.local_agent,
-                limits.batch.clone(),
-            )
-            .await?,
-        )
+        let batch_limits = limits.batch.clone();
+        let engine = Some(engine.clone());
+        let agent = LocalAgent::start(
+            store.clone(),
+            engine,
+            clock.clone(),
+            &config.local_agent,
+            batch_limits,
+        );
+        Some(agent.await?)
     } else {
         None
     };
-    let app = hostpulse_api::router(AppState::new(store.clone(), clock, limits));
+    let state =
+        AppState::new(store.clone(), clock, limits).with_alerting(engine.clone(), alert_store);
     tracing::info!(%url, data_dir = %data_dir.display(), "hub listening");
-    axum::serve(listener, app)
+    axum::serve(listener, hostpulse_api::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("HTTP server failed")?;
@@ -55,6 +68,10 @@ pub async fn serve(config: HubConfig, with_local_agent: bool) -> Result<()> {
     if let Some(agent) = local {
         agent.stop().await;
     }
+    if let Some(task) = hangups {
+        task.abort();
+    }
+    engine.shutdown().await;
     store.shutdown().await.context("store shutdown failed")?;
     Ok(())
 }

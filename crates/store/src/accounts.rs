@@ -5,6 +5,14 @@ use crate::schema::db_error;
 use crate::writer::Writer;
 use crate::{AgentRecord, StoreError};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+/// An API token's name and role (never its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub name: String,
+    pub role: String,
+}
 
 /// Maps a uniqueness violation to [`StoreError::Conflict`] naming `what`.
 fn conflict_or_db(error: rusqlite::Error, what: String) -> StoreError {
@@ -93,5 +101,23 @@ pub fn api_token_role(
     connection
         .prepare_cached("SELECT role FROM api_tokens WHERE token_hash = ?1")
         .and_then(|mut s| s.query_row([token_hash], |row| row.get(0)).optional())
+        .map_err(db_error)
+}
+
+pub fn api_token(
+    connection: &Connection,
+    token_hash: &str,
+) -> Result<Option<ApiToken>, StoreError> {
+    connection
+        .prepare_cached("SELECT name, role FROM api_tokens WHERE token_hash = ?1")
+        .and_then(|mut s| {
+            s.query_row([token_hash], |row| {
+                Ok(ApiToken {
+                    name: row.get(0)?,
+                    role: row.get(1)?,
+                })
+            })
+            .optional()
+        })
         .map_err(db_error)
 }

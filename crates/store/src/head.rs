@@ -1,7 +1,8 @@
-//! In-memory head of one series: the open chunk of each resolution, chunks closed
-//! since the last checkpoint, and the unfinished minute and hour rollup buckets.
+//! In-memory head of one series: for each resolution the points not yet on disk
+//! (the tail of the open chunk and of chunks closed since the last checkpoint), where
+//! the open chunk's row ends, and the unfinished minute and hour rollup buckets.
 
-use crate::codec::ChunkData;
+pub use crate::tier_head::{PendingChunk, StoredChunk, TierHead};
 use hostpulse_core::SeriesKey;
 
 pub const MINUTE_MS: i64 = 60_000;
@@ -40,7 +41,7 @@ impl Tier {
         }
     }
 
-    fn max_span_ms(self) -> i64 {
+    pub fn max_span_ms(self) -> i64 {
         match self {
             Tier::Raw => MAX_RAW_SPAN_MS,
             _ => self.bucket_ms() * MAX_CHUNK_POINTS as i64,
@@ -84,52 +85,6 @@ impl Bucket {
 
     pub fn values(&self) -> [f64; 4] {
         [self.min, self.max, self.sum, self.count]
-    }
-}
-
-/// Chunks of one resolution that are in memory.
-#[derive(Debug, Clone)]
-pub struct TierHead {
-    pub tier: Tier,
-    /// The open chunk; new points are appended here.
-    pub open: ChunkData,
-    /// Whether `open` differs from its row on disk.
-    pub dirty: bool,
-    /// Chunks closed since the last checkpoint, not yet on disk.
-    pub closed: Vec<ChunkData>,
-}
-
-impl TierHead {
-    pub fn new(tier: Tier) -> Self {
-        Self {
-            tier,
-            open: ChunkData::with_columns(tier.columns()),
-            dirty: false,
-            closed: Vec::new(),
-        }
-    }
-
-    fn append(&mut self, ts_ms: i64, values: &[f64]) {
-        if let Some(&start) = self.open.timestamps.first() {
-            let span = ts_ms.saturating_sub(start);
-            if self.open.len() >= MAX_CHUNK_POINTS || span >= self.tier.max_span_ms() {
-                let full =
-                    std::mem::replace(&mut self.open, ChunkData::with_columns(self.tier.columns()));
-                if self.dirty {
-                    self.closed.push(full);
-                }
-            }
-        }
-        self.open.push(ts_ms, values);
-        self.dirty = true;
-    }
-
-    /// Every chunk in memory (closed ones first).
-    pub fn chunks(&self) -> impl Iterator<Item = &ChunkData> {
-        self.closed
-            .iter()
-            .chain(std::iter::once(&self.open))
-            .filter(|c| !c.is_empty())
     }
 }
 
@@ -236,14 +191,19 @@ impl SeriesHead {
         }
     }
 
-    /// Marks everything as written to disk.
-    pub fn mark_clean(&mut self) {
+    /// Marks everything as written to disk; `written[tier]` is the new end of
+    /// the open chunk's row where it was written.
+    pub fn mark_clean(&mut self, written: [Option<StoredChunk>; 3]) {
         self.persisted = true;
         self.dirty = false;
-        for tier in &mut self.tiers {
-            tier.dirty = false;
-            tier.closed.clear();
+        for (tier, written) in self.tiers.iter_mut().zip(written) {
+            tier.mark_clean(written);
         }
+    }
+
+    /// Points of every resolution held in memory.
+    pub fn points_in_memory(&self) -> usize {
+        self.tiers.iter().map(TierHead::points_in_memory).sum()
     }
 }
 
@@ -259,17 +219,20 @@ mod tests {
         }
         assert!(!head.append(0, 1.0), "old samples are ignored");
         let minute = head.tier(Tier::Minute);
-        let points: usize = minute.chunks().map(|c| c.len()).sum();
-        assert_eq!(points, 119, "the 120th minute is still open");
-        let first = minute.chunks().next().unwrap();
+        assert_eq!(
+            minute.points_in_memory(),
+            119,
+            "the 120th minute is still open"
+        );
+        let first = &minute.pending().next().unwrap().tail;
         assert_eq!(first.timestamps[0], 0);
         assert_eq!(first.columns[0][0], 0.0);
         assert_eq!(first.columns[1][0], 11.0);
         assert_eq!(first.columns[2][0], 66.0);
         assert_eq!(first.columns[3][0], 12.0);
         let hour = head.tier(Tier::Hour);
-        assert_eq!(hour.open.timestamps, vec![0]);
-        assert_eq!(hour.open.columns[3], vec![720.0]);
+        assert_eq!(hour.open.tail.timestamps, vec![0]);
+        assert_eq!(hour.open.tail.columns[3], vec![720.0]);
         assert_eq!(head.pending_bucket(Tier::Hour).unwrap().count, 720.0);
         assert_eq!(head.tier(Tier::Raw).closed.len(), 1);
     }

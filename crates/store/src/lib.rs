@@ -2,6 +2,8 @@
 //! embedded SQLite backend used by default ([`SqliteStore`]).
 
 mod accounts;
+mod alerts;
+mod checkpoint;
 pub mod codec;
 mod head;
 mod head_state;
@@ -14,9 +16,12 @@ mod readers;
 mod rows;
 mod schema;
 mod sqlite;
+mod tier_head;
 mod types;
 mod writer;
 
+pub use accounts::ApiToken;
+pub use alerts::*;
 pub use options::SqliteOptions;
 pub use sqlite::SqliteStore;
 pub use types::*;
@@ -70,6 +75,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// The role of the API token hashing to `token_hash`, if any.
     async fn api_token_role(&self, token_hash: &str) -> Result<Option<String>, StoreError>;
+
+    /// Name and role of the API token hashing to `token_hash`, if any.
+    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError>;
 
     /// Statistics for metrics and benchmarks.
     async fn stats(&self) -> Result<StoreStats, StoreError>;

@@ -1,8 +1,8 @@
 //! Writer upkeep between commits: periodic checkpoints and retention in small steps.
 
 use crate::StoreError;
+use crate::checkpoint::Checkpoint;
 use crate::head::Tier;
-use crate::persist::Checkpoint;
 use crate::schema::db_error;
 use crate::writer::{Writer, lock};
 use rusqlite::params;
@@ -47,7 +47,7 @@ impl Writer {
     pub fn checkpoint(&mut self) -> Result<(), StoreError> {
         let now_ms = self.clock.now_ms();
         self.last_checkpoint_ms = now_ms;
-        let checkpoint = Checkpoint::collect(&lock(&self.memory), self.cutoffs(now_ms))?;
+        let mut checkpoint = Checkpoint::collect(&lock(&self.memory), self.cutoffs(now_ms))?;
         checkpoint.write(&mut self.connection)?;
         checkpoint.mark_clean(&mut lock(&self.memory));
         Ok(())

@@ -1,8 +1,8 @@
-//! Range queries: pick a resolution, gather chunks from memory and disk, and fold
-//! points into `step_ms` buckets.
+//! Range queries: pick a resolution, gather points from disk and from the in-memory
+//! tails, and fold them into `step_ms` buckets.
 
 use crate::codec::{self, ChunkData};
-use crate::head::{Bucket, HOUR_MS, MINUTE_MS, Tier};
+use crate::head::{Bucket, HOUR_MS, MINUTE_MS, PendingChunk, Tier};
 use crate::memory::Memory;
 use crate::schema::db_error;
 use crate::{
@@ -10,7 +10,7 @@ use crate::{
 };
 use hostpulse_core::Labels;
 use rusqlite::{Connection, params};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// Most points one series may have in an answer.
 pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
@@ -19,8 +19,8 @@ pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
 pub struct SeriesSnapshot {
     id: i64,
     labels: Labels,
-    chunks: Vec<ChunkData>,
-    starts: HashSet<i64>,
+    /// Chunks with points in memory or continued by memory, as of the snapshot.
+    chunks: Vec<PendingChunk>,
     pending: Option<Bucket>,
 }
 
@@ -57,25 +57,24 @@ pub fn choose_tier(query: &RangeQuery, now_ms: i64, options: &SqliteOptions) -> 
     }
 }
 
-/// Copies the in-memory chunks of matching series (taken before disk is read, so
-/// a concurrent checkpoint cannot hide data).
+/// Copies the in-memory tails of matching series. Taken before disk is read, so a
+/// checkpoint running meanwhile cannot hide data; [`read_chunks`] drops what such a
+/// checkpoint wrote from memory, so nothing is counted twice.
 pub fn snapshot(memory: &Memory, query: &RangeQuery, tier: Tier) -> Vec<SeriesSnapshot> {
     memory
         .matching_series(&query.host, &query.metric, &query.labels)
         .into_iter()
         .filter_map(|id| memory.series.get(&id))
-        .map(|head| {
-            let chunks: Vec<ChunkData> = head.tier(tier).chunks().cloned().collect();
-            SeriesSnapshot {
-                id: head.id,
-                labels: head.key.labels.clone(),
-                starts: chunks
-                    .iter()
-                    .filter_map(|c| c.timestamps.first().copied())
-                    .collect(),
-                chunks,
-                pending: head.pending_bucket(tier),
-            }
+        .map(|head| SeriesSnapshot {
+            id: head.id,
+            labels: head.key.labels.clone(),
+            chunks: head
+                .tier(tier)
+                .pending()
+                .filter(|c| c.stored.is_some() || c.is_dirty())
+                .cloned()
+                .collect(),
+            pending: head.pending_bucket(tier),
         })
         .collect()
 }
@@ -88,10 +87,10 @@ pub fn run(
     snapshots: Vec<SeriesSnapshot>,
 ) -> Result<RangeResult, StoreError> {
     let mut series = Vec::with_capacity(snapshots.len());
-    for mut snapshot in snapshots {
-        let disk = read_chunks(connection, snapshot.id, tier, query, &snapshot.starts)?;
-        snapshot.chunks.extend(disk);
-        let points = bucket_points(&snapshot, tier, query);
+    for snapshot in snapshots {
+        let disk = read_chunks(connection, snapshot.id, tier, query, &snapshot.chunks)?;
+        let tails = snapshot.chunks.iter().map(|c| &c.tail);
+        let points = bucket_points(disk.iter().chain(tails), snapshot.pending, tier, query);
         if !points.is_empty() {
             series.push(SeriesPoints {
                 labels: snapshot.labels,
@@ -109,12 +108,16 @@ pub fn run(
     })
 }
 
+/// Chunk rows overlapping the query, without the points that `in_memory` holds:
+/// a row continued by a memory tail is cut after the end recorded with the tail,
+/// and a row starting at a tail's first point is that tail, written by a
+/// checkpoint after the snapshot.
 fn read_chunks(
     connection: &Connection,
     series_id: i64,
     tier: Tier,
     query: &RangeQuery,
-    skip_starts: &HashSet<i64>,
+    in_memory: &[PendingChunk],
 ) -> Result<Vec<ChunkData>, StoreError> {
     let mut statement = connection
         .prepare_cached(
@@ -129,22 +132,43 @@ fn read_chunks(
     let mut chunks = Vec::new();
     while let Some(row) = rows.next().map_err(db_error)? {
         let start: i64 = row.get(0).map_err(db_error)?;
-        if skip_starts.contains(&start) {
+        if in_memory
+            .iter()
+            .any(|c| c.tail.timestamps.first() == Some(&start))
+        {
             continue;
         }
         let data: Vec<u8> = row.get(1).map_err(db_error)?;
-        let chunk = codec::decode(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut chunk = codec::decode(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if chunk.columns.len() != tier.columns() {
             return Err(StoreError::Corrupt(format!(
                 "chunk of series {series_id} has wrong columns"
             )));
+        }
+        let stored = in_memory.iter().filter_map(|c| c.stored);
+        if let Some(stored) = stored.into_iter().find(|s| s.start_ms == start) {
+            keep_until(&mut chunk, stored.end_ms);
         }
         chunks.push(chunk);
     }
     Ok(chunks)
 }
 
-fn bucket_points(snapshot: &SeriesSnapshot, tier: Tier, query: &RangeQuery) -> Vec<RangePoint> {
+/// Drops the points after `end_ms`.
+fn keep_until(chunk: &mut ChunkData, end_ms: i64) {
+    let keep = chunk.timestamps.partition_point(|&ts| ts <= end_ms);
+    chunk.timestamps.truncate(keep);
+    for column in &mut chunk.columns {
+        column.truncate(keep);
+    }
+}
+
+fn bucket_points<'a>(
+    chunks: impl Iterator<Item = &'a ChunkData>,
+    pending: Option<Bucket>,
+    tier: Tier,
+    query: &RangeQuery,
+) -> Vec<RangePoint> {
     let from = query.start_ms - query.start_ms.rem_euclid(tier.bucket_ms().max(1));
     let mut buckets: BTreeMap<i64, Bucket> = BTreeMap::new();
     let mut add = |ts: i64, point: Bucket| {
@@ -160,7 +184,7 @@ fn bucket_points(snapshot: &SeriesSnapshot, tier: Tier, query: &RangeQuery) -> V
                 ..point
             });
     };
-    for chunk in &snapshot.chunks {
+    for chunk in chunks {
         for (index, &ts) in chunk.timestamps.iter().enumerate() {
             let point = match tier {
                 Tier::Raw => Bucket::of_sample(ts, chunk.columns[0][index]),
@@ -169,7 +193,7 @@ fn bucket_points(snapshot: &SeriesSnapshot, tier: Tier, query: &RangeQuery) -> V
             add(ts, point);
         }
     }
-    if let Some(pending) = snapshot.pending {
+    if let Some(pending) = pending {
         add(pending.start_ms, pending);
     }
     buckets

@@ -80,5 +80,6 @@ pub fn connect(path: &Path, synchronous_full: bool) -> Result<Connection, StoreE
 
 /// Creates every table that does not exist yet.
 pub fn create(connection: &Connection) -> Result<(), StoreError> {
-    connection.execute_batch(SCHEMA).map_err(db_error)
+    connection.execute_batch(SCHEMA).map_err(db_error)?;
+    crate::alerts::schema::create(connection)
 }

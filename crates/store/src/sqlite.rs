@@ -5,8 +5,8 @@ use crate::memory::Memory;
 use crate::readers::ReaderPool;
 use crate::writer::{Command, Counters, IngestRequest, Reply, Writer, lock};
 use crate::{
-    AgentRecord, HostLatest, HostState, IngestOutcome, RangeQuery, RangeResult, SqliteOptions,
-    Store, StoreError, StoreStats, accounts, persist, query, rows, schema,
+    AgentRecord, ApiToken, HostLatest, HostState, IngestOutcome, RangeQuery, RangeResult,
+    SqliteOptions, Store, StoreError, StoreStats, accounts, persist, query, rows, schema,
 };
 use async_trait::async_trait;
 use hostpulse_core::Clock;
@@ -26,7 +26,7 @@ pub struct SqliteStore {
     readers: Arc<ReaderPool>,
     counters: Arc<Counters>,
     options: SqliteOptions,
-    clock: Arc<dyn Clock>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 fn join_error(error: tokio::task::JoinError) -> StoreError {
@@ -107,13 +107,16 @@ impl SqliteStore {
         sender.send(command).map_err(|_| StoreError::Closed)
     }
 
-    async fn request<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, StoreError> {
+    pub(crate) async fn request<T>(
+        &self,
+        make: impl FnOnce(Reply<T>) -> Command,
+    ) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.send(make(reply))?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    async fn read<T: Send + 'static>(
+    pub(crate) async fn read<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -248,8 +251,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+        let token_hash = token_hash.to_string();
+        self.read(move |c| accounts::api_token(c, &token_hash))
+            .await
+    }
+
     async fn stats(&self) -> Result<StoreStats, StoreError> {
-        let series = lock(&self.memory).series.len() as u64;
+        let (series, head_points) = {
+            let memory = lock(&self.memory);
+            let points = memory.series.values().map(|h| h.points_in_memory() as u64);
+            (memory.series.len() as u64, points.sum())
+        };
         let samples_on_disk: i64 = self
             .read(|c| {
                 c.query_row(
@@ -267,6 +280,7 @@ impl Store for SqliteStore {
             duplicate_batches: self.counters.duplicate_batches.load(Ordering::Relaxed),
             samples_on_disk: samples_on_disk as u64,
             disk_bytes: database_bytes(&self.options.path),
+            head_points,
         })
     }
 

@@ -68,6 +68,9 @@ async fn halted_writer_loses_no_acknowledged_batch() {
 
     let reopened = open(dir.path(), &clock).await;
     assert_eq!(values(&reopened).await, expected);
+    // Only the 200 replayed samples (and their minute and hour points) are in memory.
+    let head_points = reopened.stats().await.unwrap().head_points;
+    assert!((200..=218).contains(&head_points), "{head_points}");
     assert_eq!(
         reopened.ingest("web-1", batch(1000)).await.unwrap(),
         IngestOutcome::Duplicate

@@ -136,4 +136,7 @@ pub struct StoreStats {
     pub samples_on_disk: u64,
     /// Bytes of all database files (main file plus WAL).
     pub disk_bytes: u64,
+    /// Points (all resolutions) held in memory until the next checkpoint writes them.
+    #[serde(default)]
+    pub head_points: u64,
 }

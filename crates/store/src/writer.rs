@@ -40,6 +40,8 @@ pub enum Command {
     Checkpoint(Reply<()>),
     Retention(Reply<()>),
     Shutdown(Reply<()>),
+    /// Runs other writes (e.g. alert state) on the writer connection, between ingest commits.
+    Run(Box<dyn FnOnce(&mut Connection) + Send>),
     /// Stops without a checkpoint, as a crash would.
     #[cfg(test)]
     Halt,
@@ -157,6 +159,7 @@ impl Writer {
             Command::Retention(reply) => {
                 let _ = reply.send(self.retention_to_end());
             }
+            Command::Run(work) => work(&mut self.connection),
             Command::Shutdown(reply) => {
                 let result = self.checkpoint().and_then(|()| self.truncate_wal());
                 let _ = reply.send(result);

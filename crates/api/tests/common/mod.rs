@@ -7,7 +7,9 @@ use axum::http::{Request, StatusCode};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use hostpulse_api::{ApiLimits, AppState, router, tokens};
+use hostpulse_config::{HubOverrides, load_hub_config};
 use hostpulse_core::{Clock, ManualClock, Sample};
+use hostpulse_engine::{Engine, EngineDeps};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
 use hostpulse_store::{SqliteOptions, SqliteStore, Store};
 use http_body_util::BodyExt;
@@ -24,9 +26,55 @@ pub struct Harness {
     pub app: axum::Router,
     pub admin: String,
     pub agent_token: String,
+    pub engine: Option<Arc<Engine>>,
 }
 
 pub async fn harness_with(limits: ApiLimits) -> Harness {
+    build(limits, Alerting::Off).await
+}
+
+/// A harness whose API has the alerting store (but no engine).
+pub async fn alerting_harness() -> Harness {
+    build(ApiLimits::default(), Alerting::StoreOnly).await
+}
+
+/// A harness with a manually driven alert engine loaded from the hub configuration `yaml`.
+pub async fn engine_harness(yaml: &str) -> Harness {
+    build(ApiLimits::default(), Alerting::Engine(yaml.to_string())).await
+}
+
+enum Alerting {
+    Off,
+    StoreOnly,
+    Engine(String),
+}
+
+async fn start_engine(
+    dir: &std::path::Path,
+    yaml: &str,
+    store: &Arc<SqliteStore>,
+    clock: Arc<dyn Clock>,
+) -> Arc<Engine> {
+    let file = dir.join("hostpulse.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let config = load_hub_config(Some(&file), &[], &HubOverrides::default()).unwrap();
+    let deps = EngineDeps {
+        store: store.clone(),
+        alert_store: store.clone(),
+        clock,
+    };
+    let reload = config.clone();
+    Engine::start_manual(
+        deps,
+        &config,
+        Some(file),
+        Box::new(move || Ok(reload.clone())),
+    )
+    .await
+    .unwrap()
+}
+
+async fn build(limits: ApiLimits, alerting: Alerting) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(NOW);
     let options = SqliteOptions {
@@ -50,7 +98,17 @@ pub async fn harness_with(limits: ApiLimits) -> Harness {
         .add_agent("web-1", &tokens::hash(&agent_token))
         .await
         .unwrap();
-    let state = AppState::new(store.clone(), shared, limits);
+    let mut state = AppState::new(store.clone(), shared.clone(), limits);
+    let mut engine = None;
+    match alerting {
+        Alerting::Off => {}
+        Alerting::StoreOnly => state = state.with_alert_store(store.clone()),
+        Alerting::Engine(yaml) => {
+            let started = start_engine(dir.path(), &yaml, &store, shared).await;
+            state = state.with_alerting(started.clone(), store.clone());
+            engine = Some(started);
+        }
+    }
     Harness {
         _dir: dir,
         store,
@@ -58,6 +116,7 @@ pub async fn harness_with(limits: ApiLimits) -> Harness {
         app: router(state),
         admin,
         agent_token,
+        engine,
     }
 }
 
@@ -123,6 +182,23 @@ impl Harness {
 
     pub async fn get(&self, path: &str) -> Reply {
         let req = Request::get(path)
+            .header("authorization", format!("Bearer {}", self.admin))
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Reply {
+        let req = Request::post(path)
+            .header("authorization", format!("Bearer {}", self.admin))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        let req = Request::delete(path)
             .header("authorization", format!("Bearer {}", self.admin))
             .body(Body::empty())
             .unwrap();

@@ -1,9 +1,14 @@
 //! Dispatch of CLI commands.
 
 mod agents;
+mod alerts;
 mod config_check;
+mod notifications;
+mod rules;
+mod silence;
 mod status;
 
+use crate::alerting::ConfigSource;
 use crate::cli::{Cli, Command, ServeArgs};
 use crate::{logging, serve};
 use anyhow::{Context, Result};
@@ -18,7 +23,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Agents(cmd) => agents::run(cmd),
         Command::Status { host, api, json } => status::run(host.as_deref(), &api, json),
         Command::Config(crate::cli::ConfigCommand::Check { file }) => config_check::run(&file),
+        Command::Alerts(args) => alerts::run(args),
+        Command::Ack(args) => alerts::run_ack(args),
+        Command::Silence(cmd) => silence::run(cmd),
+        Command::Rules(args) => rules::run(args),
+        Command::Notifications(args) => notifications::run(args),
     }
+}
+
+/// Current wall-clock time, Unix ms.
+pub fn now_ms() -> i64 {
+    use hostpulse_core::Clock;
+    hostpulse_core::SystemClock.now_ms()
 }
 
 fn start_hub(args: ServeArgs, with_local_agent: bool) -> Result<ExitCode> {
@@ -27,6 +43,11 @@ fn start_hub(args: ServeArgs, with_local_agent: bool) -> Result<ExitCode> {
         listen: args.listen,
         data_dir: args.data_dir,
         log_format: args.log_format,
+    };
+    let source = ConfigSource {
+        file: args.config.clone(),
+        env: env.clone(),
+        overrides: overrides.clone(),
     };
     let config = match load_hub_config(args.config.as_deref(), &env, &overrides) {
         Ok(config) => config,
@@ -41,6 +62,6 @@ fn start_hub(args: ServeArgs, with_local_agent: bool) -> Result<ExitCode> {
         .thread_name("hostpulse-hub")
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve::serve(config, with_local_agent))?;
+    runtime.block_on(serve::serve(config, source, with_local_agent))?;
     Ok(ExitCode::SUCCESS)
 }

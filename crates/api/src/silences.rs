@@ -1,0 +1,233 @@
+//! Silences: list (`GET`), create (`POST`) and expire (`DELETE /api/v1/silences/{id}`).
+//!
+//! The engine owns silences when it runs; without it they are read and written in the
+//! alerting store directly, and the engine loads them when it starts.
+
+use crate::audit;
+use crate::auth::Admin;
+use crate::error::ApiError;
+use crate::matchers::{parse_matcher, validate_matcher};
+use crate::query::parse_duration_ms;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use hostpulse_core::{Matcher, Silence};
+use hostpulse_engine::NewSilence;
+use rand::RngCore;
+use serde::Deserialize;
+
+/// Longest silence accepted.
+pub const MAX_SILENCE_MS: i64 = 366 * 86_400_000;
+/// Most matchers in one silence.
+pub const MAX_MATCHERS: usize = 32;
+
+/// A matcher as text (`host=web-1`) or as an object (`{"name", "op", "value"}`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum MatcherInput {
+    Text(String),
+    Object(Matcher),
+}
+
+/// Body of `POST /api/v1/silences`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SilenceBody {
+    pub matchers: Vec<MatcherInput>,
+    /// Start, Unix ms; default now.
+    #[serde(default)]
+    pub starts_ms: Option<i64>,
+    /// End, Unix ms; or give `duration`.
+    #[serde(default)]
+    pub ends_ms: Option<i64>,
+    /// Length from the start, e.g. `2h`; or give `ends_ms`.
+    #[serde(default)]
+    pub duration: Option<String>,
+    /// Default: the API token's name.
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Query string of `GET /api/v1/silences`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Include silences that already ended.
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// `GET /api/v1/silences`: silences that have not ended (all with `?all=true`).
+pub async fn list(
+    State(state): State<AppState>,
+    _: Admin,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Vec<Silence>>, ApiError> {
+    let silences = match (&state.engine, params.all) {
+        (Some(engine), false) => engine.silences().await?,
+        _ => state.alert_store()?.silences(params.all).await?,
+    };
+    Ok(Json(silences))
+}
+
+/// Checks a silence request and turns it into the engine's form.
+pub fn validate(
+    body: SilenceBody,
+    default_author: &str,
+    now_ms: i64,
+) -> Result<NewSilence, ApiError> {
+    let matchers = parse_matchers(body.matchers)?;
+    let starts_ms = body.starts_ms.unwrap_or(now_ms);
+    let ends_ms = resolve_end(starts_ms, body.ends_ms, body.duration.as_deref())?;
+    check_window(starts_ms, ends_ms, now_ms)?;
+    let author = body
+        .author
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| default_author.to_string());
+    check_text("author", &author, 256)?;
+    check_text("comment", &body.comment, crate::alerts::MAX_COMMENT)?;
+    Ok(NewSilence {
+        matchers,
+        starts_ms: Some(starts_ms),
+        ends_ms,
+        author,
+        comment: body.comment,
+    })
+}
+
+fn parse_matchers(inputs: Vec<MatcherInput>) -> Result<Vec<Matcher>, ApiError> {
+    let bad = ApiError::BadRequest;
+    if inputs.is_empty() {
+        return Err(bad(
+            "a silence needs at least one matcher, e.g. host=web-1".into()
+        ));
+    }
+    if inputs.len() > MAX_MATCHERS {
+        return Err(bad(format!(
+            "a silence has at most {MAX_MATCHERS} matchers"
+        )));
+    }
+    inputs
+        .into_iter()
+        .map(|input| match input {
+            MatcherInput::Text(text) => parse_matcher(&text).map_err(|e| bad(e.to_string())),
+            MatcherInput::Object(m) => validate_matcher(&m)
+                .map(|()| m.clone())
+                .map_err(|why| bad(format!("invalid matcher {:?}: {why}", m.name))),
+        })
+        .collect()
+}
+
+fn resolve_end(
+    starts_ms: i64,
+    ends_ms: Option<i64>,
+    duration: Option<&str>,
+) -> Result<i64, ApiError> {
+    match (ends_ms, duration) {
+        (Some(end), None) => Ok(end),
+        (None, Some(text)) => {
+            let length = parse_duration_ms(text).ok_or_else(|| {
+                ApiError::BadRequest(format!("invalid duration {text:?}, e.g. 2h"))
+            })?;
+            Ok(starts_ms.saturating_add(length))
+        }
+        _ => Err(ApiError::BadRequest(
+            "give exactly one of ends_ms and duration".into(),
+        )),
+    }
+}
+
+fn check_window(starts_ms: i64, ends_ms: i64, now_ms: i64) -> Result<(), ApiError> {
+    if ends_ms <= starts_ms {
+        return Err(ApiError::BadRequest(
+            "the silence must end after it starts".into(),
+        ));
+    }
+    if ends_ms <= now_ms {
+        return Err(ApiError::BadRequest(
+            "the silence would already be over".into(),
+        ));
+    }
+    if ends_ms - starts_ms > MAX_SILENCE_MS {
+        return Err(ApiError::BadRequest(
+            "a silence lasts at most one year".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_text(what: &str, text: &str, max: usize) -> Result<(), ApiError> {
+    if text.chars().count() > max {
+        return Err(ApiError::BadRequest(format!(
+            "{what} is longer than {max} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/silences`: creates a silence; answers 201 with it.
+pub async fn add(
+    State(state): State<AppState>,
+    admin: Admin,
+    body: Result<Json<SilenceBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Silence>), ApiError> {
+    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let new = validate(body, &admin.name, state.clock.now_ms())?;
+    let result = create(&state, new).await;
+    let target = result.as_ref().map_or("-", |s| s.id.as_str()).to_string();
+    audit::record(&state, &admin.name, "silence.add", &target, &result).await;
+    Ok((StatusCode::CREATED, Json(result?)))
+}
+
+async fn create(state: &AppState, new: NewSilence) -> Result<Silence, ApiError> {
+    if let Some(engine) = &state.engine {
+        return Ok(engine.add_silence(new).await?);
+    }
+    let store = state.alert_store()?;
+    let now_ms = state.clock.now_ms();
+    let silence = Silence {
+        id: new_silence_id(),
+        matchers: new.matchers,
+        starts_ms: new.starts_ms.unwrap_or(now_ms),
+        ends_ms: new.ends_ms,
+        author: new.author,
+        comment: new.comment,
+        created_ms: now_ms,
+    };
+    store.put_silence(&silence).await?;
+    Ok(silence)
+}
+
+/// A random silence id: 16 hex digits.
+pub fn new_silence_id() -> String {
+    format!("{:016x}", rand::rng().next_u64())
+}
+
+/// `DELETE /api/v1/silences/{id}`: ends the silence now; answers with it.
+pub async fn expire(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Result<Json<Silence>, ApiError> {
+    let result = expire_now(&state, &id).await;
+    audit::record(&state, &admin.name, "silence.expire", &id, &result).await;
+    Ok(Json(result?))
+}
+
+async fn expire_now(state: &AppState, id: &str) -> Result<Silence, ApiError> {
+    if let Some(engine) = &state.engine {
+        return Ok(engine.expire_silence(id).await?);
+    }
+    let now_ms = state.clock.now_ms();
+    match state.alert_store()?.expire_silence(id, now_ms).await? {
+        Some(silence) if silence.ends_ms >= now_ms => Ok(silence),
+        _ => Err(ApiError::NotFound(format!(
+            "no active or scheduled silence {id:?}"
+        ))),
+    }
+}

@@ -1,0 +1,70 @@
+//! Persistence of the alerting state: the [`AlertStore`] trait and its SQLite tables.
+
+mod changes;
+pub(crate) mod codec;
+mod history;
+mod outbox;
+mod records;
+pub(crate) mod schema;
+mod sqlite_impl;
+mod types;
+
+pub use codec::parse_status as parse_delivery_status;
+pub use types::*;
+
+use crate::StoreError;
+use async_trait::async_trait;
+use hostpulse_core::{Alert, DeliveryStatus, Notification, Silence};
+
+/// Storage of alerts, their history, the notification outbox, silences, engine state and audit.
+#[async_trait]
+pub trait AlertStore: Send + Sync + 'static {
+    /// Alerts that were pending or firing at the last save (restored on restart).
+    async fn load_alerts(&self) -> Result<Vec<Alert>, StoreError>;
+
+    /// One transaction: upsert alerts, delete alert ids, append transitions (history), append
+    /// notifications (returns their new ids in order), and put/delete opaque engine state
+    /// blobs (namespace, key, `Some(json)` | `None`). Nothing is stored if any part fails.
+    async fn save_alert_changes(&self, changes: AlertChanges) -> Result<Vec<i64>, StoreError>;
+
+    /// Every (key, json) stored under `namespace`.
+    async fn load_state(&self, namespace: &str) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Paginated history (transitions and notifications interleaved by time, newest first), filtered.
+    async fn alert_history(&self, query: HistoryQuery) -> Result<HistoryPage, StoreError>;
+
+    /// Silences that have not ended yet, or all of them with `include_expired`.
+    async fn silences(&self, include_expired: bool) -> Result<Vec<Silence>, StoreError>;
+
+    /// Inserts or replaces a silence.
+    async fn put_silence(&self, silence: &Silence) -> Result<(), StoreError>;
+
+    /// Sets ends_ms = min(ends_ms, now_ms); `None` if unknown.
+    async fn expire_silence(&self, id: &str, now_ms: i64) -> Result<Option<Silence>, StoreError>;
+
+    /// Paginated notifications, newest first, filtered.
+    async fn notifications(&self, query: NotificationQuery)
+    -> Result<NotificationPage, StoreError>;
+
+    /// Outbox: the oldest `Pending` notifications (for delivery workers).
+    async fn pending_notifications(&self, limit: usize) -> Result<Vec<Notification>, StoreError>;
+
+    /// Records the outcome of a delivery attempt.
+    async fn mark_notification(
+        &self,
+        id: i64,
+        status: DeliveryStatus,
+        attempts: u32,
+        last_error: Option<String>,
+    ) -> Result<(), StoreError>;
+
+    /// Stores one audit record (who did what, when, result) for state-changing actions.
+    async fn audit(&self, entry: AuditEntry) -> Result<(), StoreError>;
+
+    /// The newest `limit` audit records, newest first.
+    async fn audit_entries(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Deletes history rows, delivered or dead notifications, ended silences and audit records
+    /// older than `before_ms` (history retention).
+    async fn prune_alert_history(&self, before_ms: i64) -> Result<PruneReport, StoreError>;
+}

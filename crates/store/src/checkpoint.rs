@@ -1,0 +1,254 @@
+//! Checkpoints: in one transaction, append the in-memory tails to their chunk rows
+//! (read, decode, append, re-encode, upsert), write new series rows, head state and
+//! host rows, and empty the ingest log.
+
+use crate::StoreError;
+use crate::codec::{self, ChunkData};
+use crate::head::{PendingChunk, SeriesHead, StoredChunk, Tier};
+use crate::memory::{HostMemory, Memory};
+use crate::schema::db_error;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+/// Dirty data copied out of memory, so that encoding and writing run unlocked.
+#[derive(Debug, Default)]
+pub struct Checkpoint {
+    series: Vec<SeriesFlush>,
+    hosts: Vec<HostMemory>,
+}
+
+#[derive(Debug)]
+struct SeriesFlush {
+    head_id: i64,
+    new_row: Option<(String, String, String)>,
+    state: Vec<u8>,
+    chunks: Vec<ChunkFlush>,
+    /// Filled by [`Checkpoint::write`]: where each open chunk's row now ends.
+    written: [Option<StoredChunk>; 3],
+}
+
+#[derive(Debug)]
+struct ChunkFlush {
+    tier: Tier,
+    /// Whether this is the open chunk (rather than one closed since the last checkpoint).
+    open: bool,
+    chunk: PendingChunk,
+}
+
+impl Checkpoint {
+    /// Copies what changed since the last checkpoint. Closed chunks ending before
+    /// `cutoffs[tier]` are past retention and left out.
+    pub fn collect(memory: &Memory, cutoffs: [i64; 3]) -> Result<Self, StoreError> {
+        let mut checkpoint = Checkpoint::default();
+        for head in memory.series.values().filter(|h| h.dirty || !h.persisted) {
+            checkpoint.series.push(series_flush(head, cutoffs)?);
+        }
+        checkpoint.hosts = memory.hosts.values().filter(|h| h.dirty).cloned().collect();
+        Ok(checkpoint)
+    }
+
+    /// Writes everything in one transaction and empties the ingest log.
+    pub fn write(&mut self, connection: &mut Connection) -> Result<(), StoreError> {
+        let tx = connection.transaction().map_err(db_error)?;
+        for host in &self.hosts {
+            write_host(&tx, host)?;
+        }
+        for series in &mut self.series {
+            write_series(&tx, series)?;
+        }
+        tx.execute("DELETE FROM ingest_log", []).map_err(db_error)?;
+        tx.commit().map_err(db_error)
+    }
+
+    /// Drops the written points from memory (nothing else mutates memory meanwhile).
+    pub fn mark_clean(&self, memory: &mut Memory) {
+        for series in &self.series {
+            if let Some(head) = memory.series.get_mut(&series.head_id) {
+                head.mark_clean(series.written);
+            }
+        }
+        for host in &self.hosts {
+            if let Some(entry) = memory.hosts.get_mut(&host.state.name) {
+                entry.dirty = false;
+            }
+        }
+    }
+}
+
+fn series_flush(head: &SeriesHead, cutoffs: [i64; 3]) -> Result<SeriesFlush, StoreError> {
+    let new_row = if head.persisted {
+        None
+    } else {
+        let labels = serde_json::to_string(&head.key.labels)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Some((head.host.clone(), head.key.name.clone(), labels))
+    };
+    let mut chunks = Vec::new();
+    for tier in Tier::ALL {
+        let tier_head = head.tier(tier);
+        let cutoff = cutoffs[tier as usize];
+        let fresh = |c: &&PendingChunk| c.tail.timestamps.last().is_some_and(|&end| end >= cutoff);
+        for chunk in tier_head.closed.iter().filter(fresh) {
+            let (open, chunk) = (false, chunk.clone());
+            chunks.push(ChunkFlush { tier, open, chunk });
+        }
+        if tier_head.open.is_dirty() {
+            let (open, chunk) = (true, tier_head.open.clone());
+            chunks.push(ChunkFlush { tier, open, chunk });
+        }
+    }
+    Ok(SeriesFlush {
+        head_id: head.id,
+        new_row,
+        state: head.state.encode(),
+        chunks,
+        written: [None; 3],
+    })
+}
+
+fn write_series(tx: &Transaction<'_>, series: &mut SeriesFlush) -> Result<(), StoreError> {
+    if let Some((host, name, labels)) = &series.new_row {
+        tx.prepare_cached("INSERT INTO series (id, host, name, labels) VALUES (?1, ?2, ?3, ?4)")
+            .and_then(|mut s| s.execute(params![series.head_id, host, name, labels]))
+            .map_err(db_error)?;
+    }
+    tx.prepare_cached("UPDATE series SET head_state = ?2 WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![series.head_id, series.state]))
+        .map_err(db_error)?;
+    for flush in &mut series.chunks {
+        let written = write_chunk(tx, series.head_id, flush)?;
+        if flush.open {
+            series.written[flush.tier as usize] = Some(written);
+        }
+    }
+    Ok(())
+}
+
+/// Appends a chunk's tail to its stored row (or writes it as a new row) and
+/// returns where the row now ends.
+fn write_chunk(
+    tx: &Transaction<'_>,
+    series_id: i64,
+    flush: &mut ChunkFlush,
+) -> Result<StoredChunk, StoreError> {
+    let tail = std::mem::take(&mut flush.chunk.tail);
+    let chunk = match flush.chunk.stored {
+        Some(stored) => match read_row(tx, series_id, flush.tier, stored.start_ms)? {
+            Some(row) => append_newer(row, &tail),
+            None => tail,
+        },
+        None => tail,
+    };
+    let (Some(&start_ms), Some(&end_ms)) = (chunk.timestamps.first(), chunk.timestamps.last())
+    else {
+        return Err(StoreError::Corrupt("checkpoint of an empty chunk".into()));
+    };
+    let data = codec::encode(&chunk).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.prepare_cached(
+        "INSERT INTO chunks (series_id, resolution, start_ms, end_ms, count, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (series_id, resolution, start_ms) DO UPDATE SET
+         end_ms = excluded.end_ms, count = excluded.count, data = excluded.data",
+    )
+    .and_then(|mut s| {
+        let count = chunk.len() as i64;
+        s.execute(params![
+            series_id,
+            flush.tier.code(),
+            start_ms,
+            end_ms,
+            count,
+            data
+        ])
+    })
+    .map_err(db_error)?;
+    Ok(StoredChunk {
+        start_ms,
+        end_ms,
+        count: chunk.len(),
+    })
+}
+
+/// The decoded points of a stored chunk row; `None` (and a warning) if the row is
+/// gone (retention) or unreadable, in which case the tail starts a new row.
+fn read_row(
+    tx: &Transaction<'_>,
+    series_id: i64,
+    tier: Tier,
+    start_ms: i64,
+) -> Result<Option<ChunkData>, StoreError> {
+    let data: Option<Vec<u8>> = tx
+        .prepare_cached(
+            "SELECT data FROM chunks WHERE series_id = ?1 AND resolution = ?2 AND start_ms = ?3",
+        )
+        .and_then(|mut s| {
+            s.query_row(params![series_id, tier.code(), start_ms], |r| r.get(0))
+                .optional()
+        })
+        .map_err(db_error)?;
+    let decoded = data.as_deref().map(codec::decode);
+    match decoded {
+        Some(Ok(chunk)) if chunk.columns.len() == tier.columns() => Ok(Some(chunk)),
+        _ => {
+            let resolution = tier.code();
+            tracing::warn!(
+                series_id,
+                resolution,
+                start_ms,
+                "open chunk row missing or unreadable; starting a new chunk"
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// `row` followed by the points of `tail` newer than its last one (so a point is
+/// never stored twice).
+fn append_newer(mut row: ChunkData, tail: &ChunkData) -> ChunkData {
+    let last = row.timestamps.last().copied().unwrap_or(i64::MIN);
+    let first_new = tail.timestamps.partition_point(|&ts| ts <= last);
+    for index in first_new..tail.len() {
+        row.timestamps.push(tail.timestamps[index]);
+        for (column, values) in row.columns.iter_mut().zip(&tail.columns) {
+            column.push(values[index]);
+        }
+    }
+    row
+}
+
+fn write_host(tx: &Transaction<'_>, host: &HostMemory) -> Result<(), StoreError> {
+    let json = |value: &dyn ErasedJson| value.to_json();
+    let state = &host.state;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO hosts (name, first_seen_ms, last_seen_ms, interval_ms, last_seq,
+         facts, collector_errors, processes, processes_ts_ms, users, users_ts_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            state.name,
+            state.first_seen_ms,
+            state.last_seen_ms,
+            state.interval_ms as i64,
+            state.last_seq as i64,
+            json(&state.facts),
+            json(&state.collector_errors),
+            json(&host.processes.as_ref().map(|(_, p)| p)),
+            host.processes.as_ref().map(|(ts, _)| *ts),
+            json(&host.users.as_ref().map(|(_, u)| u)),
+            host.users.as_ref().map(|(ts, _)| *ts),
+        ])
+    })
+    .map_err(db_error)?;
+    Ok(())
+}
+
+/// Object-safe JSON serialisation of row values.
+trait ErasedJson {
+    fn to_json(&self) -> String;
+}
+
+impl<T: serde::Serialize> ErasedJson for T {
+    fn to_json(&self) -> String {
+        crate::rows::to_json(self)
+    }
+}
