@@ -61,6 +61,7 @@ pub struct Engine {
     view: RwLock<View>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     last_cycle: Mutex<CycleStats>,
+    last_prune_ms: std::sync::atomic::AtomicI64,
 }
 
 impl Engine {
@@ -120,6 +121,7 @@ impl Engine {
             view: RwLock::default(),
             tasks: Mutex::default(),
             last_cycle: Mutex::default(),
+            last_prune_ms: std::sync::atomic::AtomicI64::new(i64::MIN / 2),
         });
         engine.backfill(None).await;
         engine.publish(&*engine.state.lock().await);

@@ -5,6 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+/// How often old alert history is pruned.
+const PRUNE_EVERY_MS: i64 = 3_600_000;
+
 /// Longest wait of the delivery loop between outbox polls.
 const DELIVERY_POLL: Duration = Duration::from_secs(1);
 
@@ -44,6 +47,7 @@ async fn evaluation_loop(engine: Arc<Engine>) {
             .unwrap_or_default();
         if tokio::time::Instant::now() >= next_full {
             engine.trim_windows();
+            engine.prune_history_if_due().await;
             engine.evaluate(None).await;
             next_full = tokio::time::Instant::now() + interval;
         } else if !dirty.is_empty() {
@@ -86,6 +90,36 @@ impl Engine {
         }
         let mut state = self.state.lock().await;
         self.save(&mut state, Default::default()).await;
+    }
+
+    /// Deletes alert history older than `alerting.history_retention`, at most hourly.
+    async fn prune_history_if_due(&self) {
+        let now = self.deps.clock.now_ms();
+        let retention = {
+            let state = self.state.lock().await;
+            i64::try_from(state.alerting.history_retention.as_millis()).unwrap_or(i64::MAX)
+        };
+        let due = self
+            .last_prune_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+                (now - last >= PRUNE_EVERY_MS).then_some(now)
+            })
+            .is_ok();
+        if !due {
+            return;
+        }
+        match self
+            .deps
+            .alert_store
+            .prune_alert_history(now.saturating_sub(retention))
+            .await
+        {
+            Ok(report) if report.history_rows + report.notifications > 0 => {
+                tracing::info!(?report, "pruned alert history");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot prune alert history"),
+        }
     }
 
     fn trim_windows(&self) {
