@@ -44,13 +44,22 @@ pub struct Hub {
 impl Hub {
     /// Starts a hub on a fresh data directory and an OS-chosen port.
     pub fn start(mode: Mode) -> Hub {
+        Hub::start_with(mode, "", |_| {})
+    }
+
+    /// Like [`Hub::start`], with `extra` appended to the hub's YAML configuration (`{dir}`
+    /// in it stands for the test's own directory) and `prepare` run on that directory
+    /// before the hub starts (e.g. to write rule files).
+    pub fn start_with(mode: Mode, extra: &str, prepare: impl FnOnce(&std::path::Path)) -> Hub {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = if mode == Mode::Up {
             UP_CONFIG
         } else {
             HUB_CONFIG
         };
-        std::fs::write(dir.path().join("hub.yaml"), config).unwrap();
+        let extra = extra.replace("{dir}", &dir.path().display().to_string());
+        std::fs::write(dir.path().join("hub.yaml"), format!("{config}{extra}")).unwrap();
+        prepare(dir.path());
         let mut hub = Hub {
             dir,
             mode,
@@ -130,6 +139,16 @@ impl Hub {
         (1..=self.starts)
             .map(|n| format!("--- hub run {n} ---\n{}", self.stderr(n)))
             .collect()
+    }
+
+    /// The test's own directory (holds the config file and logs).
+    pub fn dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    /// Sends `sig` to the running hub.
+    pub fn send_signal(&self, sig: libc::c_int) {
+        signal(self.child.as_ref().expect("hub not running"), sig);
     }
 
     /// SIGKILL: the hub dies at once, wherever it is.
