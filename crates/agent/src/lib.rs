@@ -3,6 +3,8 @@
 
 pub mod backoff;
 pub mod batch;
+pub mod encode;
+pub mod memory;
 pub mod push;
 pub mod run;
 pub mod schedule;

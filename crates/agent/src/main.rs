@@ -1,0 +1,169 @@
+//! `hostpulse-agent`: collects this host's vitals every interval and pushes them to the hub.
+//!
+//! Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT) or `--once`; 1 on a runtime
+//! failure (spool directory, TLS setup, ...); 2 on invalid flags or configuration.
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use hostpulse_agent::{
+    AGENT_VERSION, FACTS_REFRESH, PushConfig, Pusher, RunSettings, Runner, SeqState, Spool,
+    collector_config, install_shutdown_handler, unix_micros_now,
+};
+use hostpulse_collector::Collector;
+use hostpulse_config::{AgentConfig, AgentOverrides, LogFormat, load_agent_config};
+use hostpulse_proto::AgentIdentity;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit code for invalid flags or configuration.
+const EXIT_CONFIG: u8 = 2;
+/// Placeholders letting `--once` run without a hub or token.
+const ONCE_PLACEHOLDER_HUB: &str = "http://127.0.0.1:1";
+const ONCE_PLACEHOLDER_TOKEN: &str = "unused-by-once";
+
+#[derive(Parser)]
+#[command(name = "hostpulse-agent", version, about = "hostpulse host agent")]
+struct Cli {
+    /// Hub base URL, e.g. https://hub.example:8080 (env HOSTPULSE_HUB).
+    #[arg(long)]
+    hub: Option<String>,
+    /// Agent token (env HOSTPULSE_TOKEN); prefer --token-file, which stays out of `ps`.
+    #[arg(long)]
+    token: Option<String>,
+    /// File holding the agent token (surrounding whitespace is ignored).
+    #[arg(long, conflicts_with = "token")]
+    token_file: Option<PathBuf>,
+    /// Collection interval, e.g. 5s, 1m (env HOSTPULSE_INTERVAL).
+    #[arg(long)]
+    interval: Option<String>,
+    /// Directory for unsent batches and the sequence state (env HOSTPULSE_SPOOL_DIR).
+    #[arg(long)]
+    spool_dir: Option<PathBuf>,
+    /// YAML configuration file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Name shown for this host instead of its hostname.
+    #[arg(long)]
+    display_name: Option<String>,
+    /// Log format: text or json.
+    #[arg(long)]
+    log_format: Option<String>,
+    /// Collect one frame, print it as JSON to stdout and exit (nothing is pushed).
+    #[arg(long)]
+    once: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match load_config(&cli) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("hostpulse-agent: invalid configuration:\n{e:#}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    init_logging(&config);
+    let outcome = if cli.once {
+        print_one_frame(&config)
+    } else {
+        run_agent(&config)
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(cli: &Cli) -> Result<AgentConfig> {
+    let mut overrides = AgentOverrides {
+        hub: cli.hub.clone(),
+        token: cli.token.clone(),
+        interval: cli.interval.clone(),
+        spool_dir: cli.spool_dir.clone(),
+        display_name: cli.display_name.clone(),
+        log_format: cli.log_format.clone(),
+    };
+    if let Some(path) = &cli.token_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the token file {}", path.display()))?;
+        overrides.token = Some(text.trim().to_owned());
+    }
+    if cli.once {
+        overrides
+            .hub
+            .get_or_insert_with(|| ONCE_PLACEHOLDER_HUB.into());
+        overrides
+            .token
+            .get_or_insert_with(|| ONCE_PLACEHOLDER_TOKEN.into());
+    }
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    load_agent_config(cli.config.as_deref(), &env, &overrides)
+        .map_err(|errors| anyhow::anyhow!("{errors}"))
+}
+
+fn init_logging(config: &AgentConfig) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&config.log.level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log.format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+/// Collects twice one second apart (so rates are present) and prints the second frame.
+fn print_one_frame(config: &AgentConfig) -> Result<()> {
+    let mut collector = Collector::new(collector_config(&config.collect));
+    collector.collect(hostpulse_agent::schedule::now_ms());
+    std::thread::sleep(Duration::from_secs(1));
+    let frame = collector.collect(hostpulse_agent::schedule::now_ms());
+    let json = serde_json::to_string_pretty(&frame).context("serialising the frame")?;
+    println!("{json}");
+    Ok(())
+}
+
+fn run_agent(config: &AgentConfig) -> Result<()> {
+    let stop = install_shutdown_handler().context("installing signal handlers")?;
+    let pusher = Pusher::new(&PushConfig {
+        hub_url: config.hub_url.clone(),
+        token: config.token.expose().to_owned(),
+        timeout: config.timeout,
+        ca_file: config.ca_file.clone(),
+        insecure_skip_verify: config.insecure_skip_verify,
+    })
+    .context("setting up the hub client")?;
+    let spool = Spool::open(&config.spool_dir, config.spool_max_bytes)
+        .context("opening the spool directory")?;
+    let seq = SeqState::open(&config.spool_dir, unix_micros_now());
+    let collector = Collector::new(collector_config(&config.collect));
+    let interval = config.collect.interval;
+    let identity = AgentIdentity {
+        hostname: collector.facts().hostname,
+        display_name: config.collect.display_name.clone(),
+        agent_version: AGENT_VERSION.to_owned(),
+        interval_ms: u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
+    };
+    tracing::info!(
+        hub = %pusher.url(),
+        interval_ms = identity.interval_ms,
+        spool_dir = %config.spool_dir.display(),
+        spooled = spool.len(),
+        version = AGENT_VERSION,
+        "hostpulse agent started"
+    );
+    let settings = RunSettings {
+        interval,
+        identity,
+        facts_refresh: FACTS_REFRESH,
+    };
+    let mut runner = Runner::new(collector, settings, pusher, spool, seq);
+    hostpulse_agent::memory::release_startup_pages();
+    runner.run(stop);
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! The single-threaded collect → push/spool → replay loop.
+
+use crate::backoff::Backoff;
+use crate::batch::BatchBuilder;
+use crate::encode::BatchEncoder;
+use crate::push::{PushOutcome, Pusher};
+use crate::schedule::{next_tick, now_ms, wait_for_tick};
+use crate::seq::SeqState;
+use crate::spool::Spool;
+use hostpulse_core::HostFacts;
+use hostpulse_proto::{AgentIdentity, Frame};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How often host facts are re-read by default.
+pub const FACTS_REFRESH: Duration = Duration::from_secs(60);
+
+/// Where frames and host facts come from.
+pub trait FrameSource {
+    /// Collects one frame stamped `now_ms`; failures are reported inside the frame.
+    fn collect(&mut self, now_ms: i64) -> Frame;
+    /// The current host facts.
+    fn facts(&self) -> HostFacts;
+    /// Re-reads host facts.
+    fn refresh_facts(&mut self);
+}
+
+/// Timing and identity of the loop.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub interval: Duration,
+    pub identity: AgentIdentity,
+    pub facts_refresh: Duration,
+}
+
+/// Counters over the life of a [`Runner`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunStats {
+    pub cycles: u64,
+    /// Batches the hub acknowledged (directly or from the spool).
+    pub acknowledged: u64,
+    /// Batches the hub refused for good (400/413/422) and that were dropped.
+    pub refused: u64,
+    /// Batches written to the spool.
+    pub spooled: u64,
+    /// Spooled batches dropped to respect the spool cap.
+    pub evicted: u64,
+    /// Batches lost because the spool could not be written.
+    pub lost: u64,
+    /// Push attempts that will be retried (errors, 401/403, 429, 5xx).
+    pub failed_attempts: u64,
+}
+
+/// What to do with a batch after one push attempt.
+enum Delivery {
+    Acknowledged,
+    Dropped,
+    Keep,
+}
+
+/// Owns everything the loop needs; one per agent process.
+pub struct Runner<S: FrameSource> {
+    source: S,
+    settings: RunSettings,
+    pusher: Pusher,
+    spool: Spool,
+    seq: SeqState,
+    builder: BatchBuilder,
+    encoder: BatchEncoder,
+    backoff: Backoff,
+    next_attempt_ms: i64,
+    facts_refreshed_ms: i64,
+    stats: RunStats,
+}
+
+impl<S: FrameSource> Runner<S> {
+    /// Assembles a runner; nothing happens until [`Runner::run`] or [`Runner::cycle`].
+    pub fn new(
+        source: S,
+        settings: RunSettings,
+        pusher: Pusher,
+        spool: Spool,
+        seq: SeqState,
+    ) -> Self {
+        let builder = BatchBuilder::new(settings.identity.clone());
+        Self {
+            source,
+            settings,
+            pusher,
+            spool,
+            seq,
+            builder,
+            encoder: BatchEncoder::new(),
+            backoff: Backoff::new(),
+            next_attempt_ms: i64::MIN,
+            facts_refreshed_ms: now_ms(),
+            stats: RunStats::default(),
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> RunStats {
+        self.stats
+    }
+
+    /// Batches waiting in the spool.
+    pub fn spooled_batches(&self) -> usize {
+        self.spool.len()
+    }
+
+    /// Runs one cycle at every wall-clock multiple of the interval until `stop` is set.
+    /// Frames are stamped with their tick.
+    /// A cycle in progress when `stop` is set is completed: its batch is sent or spooled.
+    pub fn run(&mut self, stop: &AtomicBool) -> RunStats {
+        let interval_ms = duration_ms(self.settings.interval).max(1);
+        let mut next = next_tick(now_ms(), interval_ms);
+        while let Some(tick) = wait_for_tick(next, interval_ms, stop) {
+            self.cycle(tick, tick + interval_ms, stop);
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            next = following_tick(tick, now_ms(), interval_ms);
+        }
+        tracing::info!(
+            acknowledged = self.stats.acknowledged,
+            spooled_now = self.spool.len(),
+            refused = self.stats.refused,
+            evicted = self.stats.evicted,
+            "agent stopped"
+        );
+        self.stats
+    }
+
+    /// One cycle: collect at `tick_ms`, send or spool the batch, then replay the spool
+    /// until `deadline_ms` (the next tick).
+    pub fn cycle(&mut self, tick_ms: i64, deadline_ms: i64, stop: &AtomicBool) {
+        self.stats.cycles += 1;
+        let refresh_ms = duration_ms(self.settings.facts_refresh);
+        if tick_ms.saturating_sub(self.facts_refreshed_ms) >= refresh_ms {
+            self.source.refresh_facts();
+            self.facts_refreshed_ms = tick_ms;
+        }
+        let frame = self.source.collect(tick_ms);
+        let facts = self.source.facts();
+        let batch = self.builder.build(self.seq.next_seq(), frame, &facts);
+        let body = self.encoder.encode(&batch);
+        if self.spool.is_empty() && self.may_attempt() {
+            match self.attempt(batch.seq, &body) {
+                Delivery::Acknowledged => {
+                    if let Some(facts) = batch.facts {
+                        self.builder.facts_acknowledged(facts);
+                    }
+                    return;
+                }
+                Delivery::Dropped => return,
+                Delivery::Keep => {}
+            }
+        }
+        self.spool_batch(batch.seq, &body);
+        self.drain(deadline_ms, stop);
+    }
+
+    fn may_attempt(&self) -> bool {
+        now_ms() >= self.next_attempt_ms
+    }
+
+    fn attempt(&mut self, seq: u64, body: &[u8]) -> Delivery {
+        match self.pusher.push(body) {
+            PushOutcome::Acknowledged(reply) => {
+                if self.backoff.failures() > 0 {
+                    tracing::info!(seq, "hub reachable again");
+                }
+                self.backoff.reset();
+                self.stats.acknowledged += 1;
+                if let Some(reply) = reply.filter(|r| r.duplicate) {
+                    tracing::debug!(seq = reply.seq, "hub already had this batch");
+                }
+                Delivery::Acknowledged
+            }
+            PushOutcome::Refused { status, reason } => {
+                self.backoff.reset();
+                self.stats.refused += 1;
+                tracing::error!(seq, status, reason = %reason, "hub refused the batch; dropping it");
+                Delivery::Dropped
+            }
+            PushOutcome::Unauthorized { status } => {
+                tracing::error!(
+                    status,
+                    "hub rejected the agent token; check the token, batches are kept in the spool"
+                );
+                self.retry_later(None);
+                Delivery::Keep
+            }
+            PushOutcome::RetryLater {
+                reason,
+                retry_after,
+            } => {
+                let wait = self.retry_later(retry_after);
+                tracing::warn!(seq, reason = %reason, retry_in_ms = duration_ms(wait), "push failed; will retry");
+                Delivery::Keep
+            }
+        }
+    }
+
+    fn retry_later(&mut self, retry_after: Option<Duration>) -> Duration {
+        self.stats.failed_attempts += 1;
+        let wait = self.backoff.next_delay(retry_after);
+        self.next_attempt_ms = now_ms().saturating_add(duration_ms(wait));
+        wait
+    }
+
+    fn spool_batch(&mut self, seq: u64, body: &[u8]) {
+        match self.spool.push(seq, body) {
+            Ok(eviction) => {
+                self.stats.evicted += eviction.count;
+                if eviction.last_seq != seq || eviction.count == 0 {
+                    self.stats.spooled += 1;
+                }
+            }
+            Err(e) => {
+                self.stats.lost += 1;
+                tracing::error!(seq, error = %e, "could not spool the batch; it is lost");
+            }
+        }
+    }
+
+    /// Replays spooled batches oldest first while the hub takes them and time remains.
+    fn drain(&mut self, deadline_ms: i64, stop: &AtomicBool) {
+        while !stop.load(Ordering::SeqCst) && now_ms() < deadline_ms && self.may_attempt() {
+            let (seq, body) = match self.spool.read_oldest() {
+                None => return,
+                Some(Ok(item)) => item,
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, "unreadable spooled batch; dropping it");
+                    self.stats.lost += 1;
+                    (0, Vec::new())
+                }
+            };
+            if !body.is_empty() && matches!(self.attempt(seq, &body), Delivery::Keep) {
+                return;
+            }
+            if let Err(e) = self.spool.remove_oldest() {
+                tracing::error!(error = %e, "could not delete a replayed batch");
+                return;
+            }
+        }
+    }
+}
+
+/// The tick after `tick`: a cycle that ran late by less than one interval is caught up at
+/// once (keeping the series gap-free); ticks more than an interval in the past are skipped.
+fn following_tick(tick: i64, now: i64, interval_ms: i64) -> i64 {
+    let next = tick + interval_ms;
+    if now < next + interval_ms {
+        return next;
+    }
+    let realigned = next_tick(now, interval_ms);
+    tracing::warn!(
+        skipped = (realigned - next) / interval_ms,
+        "cycle overran; skipping collection ticks"
+    );
+    realigned
+}
+
+fn duration_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::following_tick;
+
+    #[test]
+    fn late_cycles_catch_up_once_and_long_stalls_skip() {
+        assert_eq!(following_tick(10_000, 10_200, 1_000), 11_000);
+        assert_eq!(following_tick(10_000, 11_900, 1_000), 11_000);
+        assert_eq!(following_tick(10_000, 12_000, 1_000), 13_000);
+        assert_eq!(following_tick(10_000, 25_500, 1_000), 26_000);
+    }
+}

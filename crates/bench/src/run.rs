@@ -1,0 +1,281 @@
+//! The load run: register N agents, run each as a closed loop (push, wait for the ack,
+//! push the next) on its own thread, and count what finishes inside the measured window.
+
+use crate::client::{IngestClient, PushResult, RemoteWriteClient, register_agent};
+use crate::cpu::{cpu_count, process_cpu_time};
+use crate::frames::{INTERVAL_MS, SimulatedAgent};
+use crate::stats::{Latency, Recorder};
+use hostpulse_core::{Clock, SystemClock};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Pause after a transport failure, so that a dead hub is not spun on.
+const RETRY_PAUSE: Duration = Duration::from_millis(50);
+
+/// Where the load goes.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A hostpulse hub; agents are registered with the admin token.
+    Hub { url: String, admin_token: String },
+    /// A Prometheus server with its remote-write receiver enabled (the peer).
+    Prometheus { url: String },
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct LoadConfig {
+    pub target: Target,
+    pub agents: usize,
+    pub frames_per_batch: usize,
+    /// Pushes finishing before this are not counted (series creation, connection set-up).
+    pub warmup: Duration,
+    /// Length of the measured window.
+    pub duration: Duration,
+    /// How far in the past the first frame is stamped.
+    pub start_ago: Duration,
+    /// Agents are registered as `{name_prefix}-{index:05}`.
+    pub name_prefix: String,
+    pub seed: u64,
+    /// Process id of the server (hub or peer), to report its CPU share over the window.
+    pub server_pid: Option<u32>,
+    pub timeout: Duration,
+}
+
+/// Results of a run (acknowledged pushes finishing inside the window only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub agents: usize,
+    pub frames_per_batch: usize,
+    pub series: u64,
+    pub window_seconds: f64,
+    pub acked_samples: u64,
+    pub acked_batches: u64,
+    pub samples_per_second: f64,
+    pub batches_per_second: f64,
+    pub latency: Latency,
+    pub errors: BTreeMap<String, u64>,
+    /// Average compressed request body, bytes.
+    pub body_bytes_per_batch: f64,
+    /// CPU used by the generator over the window, in cores (1.0 = one core busy).
+    pub generator_cpu_cores: f64,
+    /// CPU used by the server (hub or peer) over the window, in cores, when its pid was given.
+    pub server_cpu_cores: Option<f64>,
+    pub machine_cores: usize,
+    /// Agents that stopped early because their timeline reached the present.
+    pub agents_out_of_timeline: usize,
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("registering agent {name}: {source}")]
+    Register {
+        name: String,
+        source: crate::client::ClientError,
+    },
+    #[error("cannot start an agent thread: {0}")]
+    Thread(std::io::Error),
+}
+
+struct Shared {
+    stop: AtomicBool,
+    out_of_timeline: AtomicUsize,
+    window_start: Instant,
+    window_end: Instant,
+}
+
+/// Registers the agents, runs the load and returns the figures.
+pub fn run_load(config: &LoadConfig) -> Result<RunReport, RunError> {
+    let tokens = register_all(config)?;
+    let start_ts_ms = SystemClock.now_ms() - duration_ms(config.start_ago);
+    let agents: Vec<SimulatedAgent> = (0..config.agents)
+        .map(|i| SimulatedAgent::new(i, config.seed, start_ts_ms, config.frames_per_batch))
+        .collect();
+    let series: u64 = agents.iter().map(|a| a.series_count() as u64).sum();
+    let begin = Instant::now();
+    let shared = Arc::new(Shared {
+        stop: AtomicBool::new(false),
+        out_of_timeline: AtomicUsize::new(0),
+        window_start: begin + config.warmup,
+        window_end: begin + config.warmup + config.duration,
+    });
+    let mut threads = Vec::with_capacity(agents.len());
+    for (agent, token) in agents.into_iter().zip(tokens) {
+        let sink = Sink::new(&config.target, &agent, token.as_deref(), config.timeout);
+        let shared = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("sim-agent".into())
+            .stack_size(1024 * 1024)
+            .spawn(move || agent_loop(agent, &sink, &shared))
+            .map_err(RunError::Thread)?;
+        threads.push(thread);
+    }
+    let (cpu, window) = measure_window(&shared, config.server_pid);
+    shared.stop.store(true, Ordering::Relaxed);
+    let mut total = Recorder::default();
+    let mut body_bytes = 0u64;
+    for thread in threads {
+        if let Ok((recorder, bytes)) = thread.join() {
+            total.merge(recorder);
+            body_bytes += bytes;
+        }
+    }
+    let out_of_timeline = shared.out_of_timeline.load(Ordering::Relaxed);
+    Ok(report(
+        config,
+        series,
+        total,
+        body_bytes,
+        cpu,
+        window,
+        out_of_timeline,
+    ))
+}
+
+fn duration_ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Agent tokens from the hub; `None` for each agent of a peer without registration.
+fn register_all(config: &LoadConfig) -> Result<Vec<Option<String>>, RunError> {
+    let Target::Hub { url, admin_token } = &config.target else {
+        return Ok(vec![None; config.agents]);
+    };
+    (0..config.agents)
+        .map(|index| {
+            let name = format!("{}-{index:05}", config.name_prefix);
+            register_agent(url, admin_token, &name)
+                .map(Some)
+                .map_err(|source| RunError::Register { name, source })
+        })
+        .collect()
+}
+
+/// One simulated agent's way to the target.
+enum Sink {
+    Hub(IngestClient),
+    Prometheus {
+        client: RemoteWriteClient,
+        labels: Vec<Vec<u8>>,
+    },
+}
+
+impl Sink {
+    fn new(
+        target: &Target,
+        agent: &SimulatedAgent,
+        token: Option<&str>,
+        timeout: Duration,
+    ) -> Self {
+        match target {
+            Target::Hub { url, .. } => {
+                Sink::Hub(IngestClient::new(url, token.unwrap_or_default(), timeout))
+            }
+            Target::Prometheus { url } => Sink::Prometheus {
+                client: RemoteWriteClient::new(url, timeout),
+                labels: agent.remote_write_labels(),
+            },
+        }
+    }
+
+    /// Advances `agent` one batch and encodes it for this target.
+    fn next_body(&self, agent: &mut SimulatedAgent) -> Vec<u8> {
+        match self {
+            Sink::Hub(_) => agent.next_body(),
+            Sink::Prometheus { labels, .. } => {
+                agent.advance();
+                agent.remote_write_body(labels)
+            }
+        }
+    }
+
+    fn push(&self, body: &[u8], samples: u64) -> PushResult {
+        match self {
+            Sink::Hub(client) => client.push(body),
+            Sink::Prometheus { client, .. } => client.push(body, samples),
+        }
+    }
+}
+
+/// CPU used by (generator, hub) over the window, and the window's real length.
+type WindowCpu = (Duration, Option<Duration>);
+
+fn measure_window(shared: &Shared, server_pid: Option<u32>) -> (WindowCpu, Duration) {
+    let sleep_until =
+        |at: Instant| std::thread::sleep(at.saturating_duration_since(Instant::now()));
+    let server_time = || server_pid.and_then(|pid| process_cpu_time(Some(pid)).ok());
+    sleep_until(shared.window_start);
+    let (own_before, server_before, started) =
+        (process_cpu_time(None), server_time(), Instant::now());
+    sleep_until(shared.window_end);
+    let (own_after, server_after, ended) = (process_cpu_time(None), server_time(), Instant::now());
+    let own = match (own_before, own_after) {
+        (Ok(before), Ok(after)) => after.saturating_sub(before),
+        _ => Duration::ZERO,
+    };
+    let hub = server_before
+        .zip(server_after)
+        .map(|(before, after)| after.saturating_sub(before));
+    ((own, hub), ended - started)
+}
+
+/// One simulated agent: push, wait for the answer, push the next; returns its counts
+/// and the request bytes it sent inside the window.
+fn agent_loop(mut agent: SimulatedAgent, sink: &Sink, shared: &Shared) -> (Recorder, u64) {
+    let mut recorder = Recorder::default();
+    let mut sent_bytes = 0u64;
+    let frames =
+        i64::try_from(agent.samples_per_batch() / agent.series_count().max(1)).unwrap_or(1);
+    while !shared.stop.load(Ordering::Relaxed) {
+        let last_ts = agent.next_ts_ms() + (frames - 1) * INTERVAL_MS;
+        if last_ts > SystemClock.now_ms() {
+            shared.out_of_timeline.fetch_add(1, Ordering::Relaxed);
+            break;
+        }
+        let body = sink.next_body(&mut agent);
+        let started = Instant::now();
+        let result = sink.push(&body, agent.samples_per_batch() as u64);
+        let finished = Instant::now();
+        if finished >= shared.window_start && finished <= shared.window_end {
+            recorder.record(&result, finished - started);
+            sent_bytes += body.len() as u64;
+        }
+        if matches!(result, PushResult::Transport(_)) {
+            std::thread::sleep(RETRY_PAUSE);
+        }
+    }
+    (recorder, sent_bytes)
+}
+
+fn report(
+    config: &LoadConfig,
+    series: u64,
+    mut total: Recorder,
+    body_bytes: u64,
+    (own_cpu, server_cpu): WindowCpu,
+    window: Duration,
+    agents_out_of_timeline: usize,
+) -> RunReport {
+    let seconds = window.as_secs_f64().max(1e-9);
+    let requests = total.latencies_us.len().max(1) as f64;
+    RunReport {
+        agents: config.agents,
+        frames_per_batch: config.frames_per_batch,
+        series,
+        window_seconds: seconds,
+        acked_samples: total.acked_samples,
+        acked_batches: total.acked_batches,
+        samples_per_second: total.acked_samples as f64 / seconds,
+        batches_per_second: total.acked_batches as f64 / seconds,
+        latency: Latency::of(&mut total.latencies_us),
+        errors: total.errors,
+        body_bytes_per_batch: body_bytes as f64 / requests,
+        generator_cpu_cores: own_cpu.as_secs_f64() / seconds,
+        server_cpu_cores: server_cpu.map(|cpu| cpu.as_secs_f64() / seconds),
+        machine_cores: cpu_count(),
+        agents_out_of_timeline,
+    }
+}
