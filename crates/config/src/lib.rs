@@ -36,6 +36,7 @@ pub use hub::{
     RuleConfig, RulesConfig, StorageConfig, Synchronous, load_hub_config,
 };
 pub use layers::ENV_PREFIX;
+pub use suggest::closest;
 pub use log::{LogConfig, LogFormat};
 pub use rule_set::{Occurrences, load_rule_file, parse_rule_text};
 pub use secret::Secret;
