@@ -31,20 +31,8 @@ pub struct HistoryArgs {
     /// Only this rule.
     #[arg(long)]
     pub rule: Option<String>,
-    /// Only entries since this time: `-24h`, `now-7d` or Unix seconds.
-    #[arg(long, allow_hyphen_values = true)]
-    pub since: Option<String>,
-    /// Cursor printed at the end of the previous page.
-    #[arg(long)]
-    pub cursor: Option<String>,
-    /// Entries per page (1-500).
-    #[arg(long, default_value_t = 50)]
-    pub limit: usize,
     #[command(flatten)]
-    pub api: ApiArgs,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    pub json: bool,
+    pub page: PageArgs,
 }
 
 /// `hostpulse ack ID [--comment C]`.
@@ -149,15 +137,23 @@ pub struct NotificationsArgs {
     /// pending, sent, dry_run or dead.
     #[arg(long)]
     pub status: Option<String>,
+    /// Only notifications for this receiver.
     #[arg(long)]
     pub receiver: Option<String>,
-    /// Only since this time: `-24h`, `now-7d` or Unix seconds.
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// Time filter, paging and output of the listing commands.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// Only entries since this time: `-24h`, `now-7d` or Unix seconds.
     #[arg(long, allow_hyphen_values = true)]
     pub since: Option<String>,
     /// Cursor printed at the end of the previous page.
     #[arg(long)]
     pub cursor: Option<String>,
-    /// Notifications per page (1-500).
+    /// Entries per page (1-500).
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
     #[command(flatten)]

@@ -82,17 +82,17 @@ pub fn alerts_table(alerts: &[Alert], now_ms: i64) -> String {
 }
 
 fn run_history(args: HistoryArgs) -> Result<ExitCode> {
-    let client = ApiClient::from_args(&args.api)?;
-    let limit = args.limit.to_string();
+    let client = ApiClient::from_args(&args.page.api)?;
+    let limit = args.page.limit.to_string();
     let query = query_string(&[
         ("host", args.host.as_deref()),
         ("rule", args.rule.as_deref()),
-        ("since", args.since.as_deref()),
-        ("cursor", args.cursor.as_deref()),
+        ("since", args.page.since.as_deref()),
+        ("cursor", args.page.cursor.as_deref()),
         ("limit", Some(&limit)),
     ]);
     let page: HistoryPage = client.get(&format!("/api/v1/alerts/history{query}"))?;
-    if args.json {
+    if args.page.json {
         println!("{}", serde_json::to_string_pretty(&page)?);
     } else {
         print!("{}", history_table(&page));

@@ -11,17 +11,17 @@ use std::process::ExitCode;
 
 /// Prints one page of notifications and the cursor of the next.
 pub fn run(args: NotificationsArgs) -> Result<ExitCode> {
-    let client = ApiClient::from_args(&args.api)?;
-    let limit = args.limit.to_string();
+    let client = ApiClient::from_args(&args.page.api)?;
+    let limit = args.page.limit.to_string();
     let query = query_string(&[
         ("status", args.status.as_deref()),
         ("receiver", args.receiver.as_deref()),
-        ("since", args.since.as_deref()),
-        ("cursor", args.cursor.as_deref()),
+        ("since", args.page.since.as_deref()),
+        ("cursor", args.page.cursor.as_deref()),
         ("limit", Some(&limit)),
     ]);
     let page: NotificationPage = client.get(&format!("/api/v1/notifications{query}"))?;
-    if args.json {
+    if args.page.json {
         println!("{}", serde_json::to_string_pretty(&page)?);
     } else {
         print!("{}", notifications_table(&page));
