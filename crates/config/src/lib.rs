@@ -36,8 +36,8 @@ pub use hub::{
     RuleConfig, RulesConfig, StorageConfig, Synchronous, load_hub_config,
 };
 pub use layers::ENV_PREFIX;
-pub use suggest::closest;
 pub use log::{LogConfig, LogFormat};
 pub use rule_set::{Occurrences, load_rule_file, parse_rule_text};
 pub use secret::Secret;
+pub use suggest::closest;
 pub use units::{format_duration, format_size, parse_duration, parse_size};
