@@ -11,6 +11,8 @@
 #   SETTINGS="normal:1 full:1 normal:10"   synchronous mode : frames per batch
 #   CHECKPOINT=60s                          storage.checkpoint_interval of the hub
 #   BUILD=0                                 use the release binaries already built
+#   HUB_BIN, BENCH_BIN                      paths of other hub / generator binaries (e.g. a
+#                                           copy of an earlier build, to compare)
 #   PEER=1                                  also load Prometheus (remote-write receiver) with
 #                                           the same series; installs the Debian package
 #                                           `prometheus` when missing (PEER=0 skips it)
@@ -47,8 +49,8 @@ if [[ "$BUILD" != 0 ]]; then
 fi
 TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-HUB="$TARGET_DIR/release/hostpulse"
-BENCH="$TARGET_DIR/release/hostpulse-ingest-bench"
+HUB=${HUB_BIN:-"$TARGET_DIR/release/hostpulse"}
+BENCH=${BENCH_BIN:-"$TARGET_DIR/release/hostpulse-ingest-bench"}
 
 write_config() { # $1 file, $2 synchronous mode
     cat >"$1" <<EOF

@@ -34,7 +34,16 @@ pub async fn ingest(
         .engine
         .as_ref()
         .map(|e| e.observe_batch(&agent, &batch));
-    let outcome = state.store.ingest(&agent, batch).await?;
+    // A gzip body decodes to exactly the validated batch, so the store may keep it
+    // as is rather than encoding the batch again.
+    let outcome = if gzip {
+        state
+            .store
+            .ingest_encoded(&agent, batch, bytes.to_vec())
+            .await?
+    } else {
+        state.store.ingest(&agent, batch).await?
+    };
     if let (Some(engine), Some(observation), IngestOutcome::Stored { .. }) =
         (&state.engine, observation, outcome)
     {

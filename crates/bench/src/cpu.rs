@@ -20,6 +20,11 @@ fn clock_ticks_per_second() -> u64 {
     u64::try_from(ticks).ok().filter(|&t| t > 0).unwrap_or(100)
 }
 
+/// utime + stime of a `/proc/.../stat` line, with this machine's clock tick.
+pub fn parse_stat_cpu_now(stat: &str) -> Option<Duration> {
+    parse_stat_cpu(stat, clock_ticks_per_second())
+}
+
 /// utime + stime of a `/proc/<pid>/stat` line (fields 14 and 15, counted after the
 /// parenthesised command name, which may itself contain spaces).
 fn parse_stat_cpu(stat: &str, ticks_per_second: u64) -> Option<Duration> {

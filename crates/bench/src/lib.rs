@@ -12,6 +12,7 @@ pub mod report;
 pub mod run;
 pub mod shape;
 pub mod stats;
+pub mod watch;
 
 pub use disk::{DiskReport, measure};
 pub use frames::SimulatedAgent;

@@ -136,6 +136,7 @@ fn run(args: RunArgs) -> Result<()> {
         name_prefix: args.name_prefix,
         seed: args.seed,
         server_pid: args.server_pid,
+        watch_db: args.data_dir.as_ref().map(|dir| dir.join("hostpulse.db")),
         timeout: Duration::from_secs(30),
     };
     let report = run_load(&config)?;

@@ -76,6 +76,16 @@ pub fn run_text(run: &RunReport) -> String {
         "  cpu (cores)      generator {:.2}, {hub}, of {} cores",
         run.generator_cpu_cores, run.machine_cores
     );
+    if let Some(writer) = run.writer_cpu_cores {
+        let per_million = writer / run.samples_per_second.max(1.0) * 1e6;
+        let _ = writeln!(
+            out,
+            "  writer thread    {writer:.3} cores ({per_million:.2} core-s per million samples)"
+        );
+    }
+    if let Some(line) = file_size_line(run) {
+        let _ = writeln!(out, "{line}");
+    }
     if run.agents_out_of_timeline > 0 {
         let _ = writeln!(
             out,
@@ -84,6 +94,25 @@ pub fn run_text(run: &RunReport) -> String {
         );
     }
     out
+}
+
+/// Database file size (main file plus WAL) every 10 s of the window, and its peak.
+fn file_size_line(run: &RunReport) -> Option<String> {
+    let peak = run.file_bytes.iter().map(|s| s.bytes).max()?;
+    let mb = |bytes: u64| format!("{:.1}", bytes as f64 / 1e6);
+    let mut every_ten = Vec::new();
+    let mut next = 0.0;
+    for sample in &run.file_bytes {
+        if sample.at_seconds + 0.5 >= next {
+            every_ten.push(mb(sample.bytes));
+            next += 10.0;
+        }
+    }
+    Some(format!(
+        "  db+wal MB        peak {} ; every 10 s: {}",
+        mb(peak),
+        every_ten.join(" ")
+    ))
 }
 
 /// The space used by one database.

@@ -5,9 +5,11 @@ use crate::client::{IngestClient, PushResult, RemoteWriteClient, register_agent}
 use crate::cpu::{cpu_count, process_cpu_time};
 use crate::frames::{INTERVAL_MS, SimulatedAgent};
 use crate::stats::{Latency, Recorder};
+use crate::watch::{FileSizeSample, WRITER_THREAD_PREFIX, sample_until, threads_cpu_time};
 use hostpulse_core::{Clock, SystemClock};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -41,6 +43,8 @@ pub struct LoadConfig {
     pub seed: u64,
     /// Process id of the server (hub or peer), to report its CPU share over the window.
     pub server_pid: Option<u32>,
+    /// The hub's database file, to sample its size (with the WAL) over the window.
+    pub watch_db: Option<PathBuf>,
     pub timeout: Duration,
 }
 
@@ -63,6 +67,12 @@ pub struct RunReport {
     pub generator_cpu_cores: f64,
     /// CPU used by the server (hub or peer) over the window, in cores, when its pid was given.
     pub server_cpu_cores: Option<f64>,
+    /// CPU used by the hub's store writer thread over the window, in cores.
+    #[serde(default)]
+    pub writer_cpu_cores: Option<f64>,
+    /// Database file plus WAL, sampled about once per second over the window.
+    #[serde(default)]
+    pub file_bytes: Vec<FileSizeSample>,
     pub machine_cores: usize,
     /// Agents that stopped early because their timeline reached the present.
     pub agents_out_of_timeline: usize,
@@ -113,7 +123,7 @@ pub fn run_load(config: &LoadConfig) -> Result<RunReport, RunError> {
             .map_err(RunError::Thread)?;
         threads.push(thread);
     }
-    let (cpu, window) = measure_window(&shared, config.server_pid);
+    let (cpu, window) = measure_window(&shared, config);
     shared.stop.store(true, Ordering::Relaxed);
     let mut total = Recorder::default();
     let mut body_bytes = 0u64;
@@ -200,26 +210,51 @@ impl Sink {
     }
 }
 
-/// CPU used by (generator, hub) over the window, and the window's real length.
-type WindowCpu = (Duration, Option<Duration>);
+/// What was watched over the window: CPU of the generator, the server and its
+/// writer thread, and the database size over time.
+struct WindowCpu {
+    own: Duration,
+    server: Option<Duration>,
+    writer: Option<Duration>,
+    file_bytes: Vec<FileSizeSample>,
+}
 
-fn measure_window(shared: &Shared, server_pid: Option<u32>) -> (WindowCpu, Duration) {
-    let sleep_until =
-        |at: Instant| std::thread::sleep(at.saturating_duration_since(Instant::now()));
+fn measure_window(shared: &Shared, config: &LoadConfig) -> (WindowCpu, Duration) {
+    let server_pid = config.server_pid;
+    std::thread::sleep(
+        shared
+            .window_start
+            .saturating_duration_since(Instant::now()),
+    );
     let server_time = || server_pid.and_then(|pid| process_cpu_time(Some(pid)).ok());
-    sleep_until(shared.window_start);
-    let (own_before, server_before, started) =
-        (process_cpu_time(None), server_time(), Instant::now());
-    sleep_until(shared.window_end);
-    let (own_after, server_after, ended) = (process_cpu_time(None), server_time(), Instant::now());
+    let writer_time = || server_pid.and_then(|pid| threads_cpu_time(pid, WRITER_THREAD_PREFIX));
+    let (own_before, server_before, writer_before, started) = (
+        process_cpu_time(None),
+        server_time(),
+        writer_time(),
+        Instant::now(),
+    );
+    let file_bytes = sample_until(config.watch_db.as_deref(), started, shared.window_end);
+    let (own_after, server_after, writer_after, ended) = (
+        process_cpu_time(None),
+        server_time(),
+        writer_time(),
+        Instant::now(),
+    );
     let own = match (own_before, own_after) {
         (Ok(before), Ok(after)) => after.saturating_sub(before),
         _ => Duration::ZERO,
     };
-    let hub = server_before
-        .zip(server_after)
-        .map(|(before, after)| after.saturating_sub(before));
-    ((own, hub), ended - started)
+    let spent = |before: Option<Duration>, after: Option<Duration>| {
+        before.zip(after).map(|(b, a)| a.saturating_sub(b))
+    };
+    let watched = WindowCpu {
+        own,
+        server: spent(server_before, server_after),
+        writer: spent(writer_before, writer_after),
+        file_bytes,
+    };
+    (watched, ended - started)
 }
 
 /// One simulated agent: push, wait for the answer, push the next; returns its counts
@@ -255,7 +290,7 @@ fn report(
     series: u64,
     mut total: Recorder,
     body_bytes: u64,
-    (own_cpu, server_cpu): WindowCpu,
+    watched: WindowCpu,
     window: Duration,
     agents_out_of_timeline: usize,
 ) -> RunReport {
@@ -273,8 +308,10 @@ fn report(
         latency: Latency::of(&mut total.latencies_us),
         errors: total.errors,
         body_bytes_per_batch: body_bytes as f64 / requests,
-        generator_cpu_cores: own_cpu.as_secs_f64() / seconds,
-        server_cpu_cores: server_cpu.map(|cpu| cpu.as_secs_f64() / seconds),
+        generator_cpu_cores: watched.own.as_secs_f64() / seconds,
+        server_cpu_cores: watched.server.map(|cpu| cpu.as_secs_f64() / seconds),
+        writer_cpu_cores: watched.writer.map(|cpu| cpu.as_secs_f64() / seconds),
+        file_bytes: watched.file_bytes,
         machine_cores: cpu_count(),
         agents_out_of_timeline,
     }

@@ -70,6 +70,7 @@ fn config(hub: &Hub, agents: usize, frames_per_batch: usize) -> LoadConfig {
         name_prefix: "test".into(),
         seed: 5,
         server_pid: Some(std::process::id()),
+        watch_db: None,
         timeout: Duration::from_secs(30),
     }
 }

@@ -88,6 +88,7 @@ fn store_options(config: &HubConfig) -> SqliteOptions {
         retention_minute_ms: ms(storage.retention.minute),
         retention_hour_ms: ms(storage.retention.hour),
         max_series_per_host: config.ingest.max_series_per_host,
+        ..SqliteOptions::default()
     }
 }
 

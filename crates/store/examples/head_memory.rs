@@ -116,6 +116,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = SqliteOptions {
         synchronous_full: false,
         checkpoint_interval_ms: u64::MAX,
+        checkpoint_log_bytes: u64::MAX,
         ..SqliteOptions::new(dir.path().join("hostpulse.db"))
     };
     let shared: Arc<dyn Clock> = Arc::new(clock.clone());

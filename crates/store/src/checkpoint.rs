@@ -1,28 +1,21 @@
-//! Checkpoints: in one transaction, append the in-memory tails to their chunk rows
-//! (read, decode, append, re-encode, upsert), write new series rows, head state and
-//! host rows, and empty the ingest log.
+//! Checkpoint writes: append a series' in-memory tails to their chunk rows (read,
+//! decode, append, re-encode, upsert) together with its row and head state, and
+//! write host rows. [`crate::checkpoint_run`] groups them into slices.
 
 use crate::StoreError;
 use crate::codec::{self, ChunkData};
 use crate::head::{PendingChunk, SeriesHead, StoredChunk, Tier};
 use crate::memory::{HostMemory, Memory};
 use crate::schema::db_error;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
-
-/// Dirty data copied out of memory, so that encoding and writing run unlocked.
-#[derive(Debug, Default)]
-pub struct Checkpoint {
-    series: Vec<SeriesFlush>,
-    hosts: Vec<HostMemory>,
-}
+use rusqlite::{OptionalExtension, Transaction, params};
 
 #[derive(Debug)]
-struct SeriesFlush {
+pub struct SeriesFlush {
     head_id: i64,
     new_row: Option<(String, String, String)>,
     state: Vec<u8>,
     chunks: Vec<ChunkFlush>,
-    /// Filled by [`Checkpoint::write`]: where each open chunk's row now ends.
+    /// Filled by [`write_series`]: where each open chunk's row now ends.
     written: [Option<StoredChunk>; 3],
 }
 
@@ -34,47 +27,24 @@ struct ChunkFlush {
     chunk: PendingChunk,
 }
 
-impl Checkpoint {
-    /// Copies what changed since the last checkpoint. Closed chunks ending before
-    /// `cutoffs[tier]` are past retention and left out.
-    pub fn collect(memory: &Memory, cutoffs: [i64; 3]) -> Result<Self, StoreError> {
-        let mut checkpoint = Checkpoint::default();
-        for head in memory.series.values().filter(|h| h.dirty || !h.persisted) {
-            checkpoint.series.push(series_flush(head, cutoffs)?);
+/// Drops the written points of `series` from memory and marks `hosts` clean (only
+/// the writer thread mutates memory, so nothing changed since they were copied).
+pub fn mark_clean(memory: &mut Memory, series: &[SeriesFlush], hosts: &[HostMemory]) {
+    for series in series {
+        if let Some(head) = memory.series.get_mut(&series.head_id) {
+            head.mark_clean(series.written);
         }
-        checkpoint.hosts = memory.hosts.values().filter(|h| h.dirty).cloned().collect();
-        Ok(checkpoint)
     }
-
-    /// Writes everything in one transaction and empties the ingest log.
-    pub fn write(&mut self, connection: &mut Connection) -> Result<(), StoreError> {
-        let tx = connection.transaction().map_err(db_error)?;
-        for host in &self.hosts {
-            write_host(&tx, host)?;
-        }
-        for series in &mut self.series {
-            write_series(&tx, series)?;
-        }
-        tx.execute("DELETE FROM ingest_log", []).map_err(db_error)?;
-        tx.commit().map_err(db_error)
-    }
-
-    /// Drops the written points from memory (nothing else mutates memory meanwhile).
-    pub fn mark_clean(&self, memory: &mut Memory) {
-        for series in &self.series {
-            if let Some(head) = memory.series.get_mut(&series.head_id) {
-                head.mark_clean(series.written);
-            }
-        }
-        for host in &self.hosts {
-            if let Some(entry) = memory.hosts.get_mut(&host.state.name) {
-                entry.dirty = false;
-            }
+    for host in hosts {
+        if let Some(entry) = memory.hosts.get_mut(&host.state.name) {
+            entry.dirty = false;
         }
     }
 }
 
-fn series_flush(head: &SeriesHead, cutoffs: [i64; 3]) -> Result<SeriesFlush, StoreError> {
+/// Copies what changed in one series since it was last written. Closed chunks
+/// ending before `cutoffs[tier]` are past retention and left out.
+pub fn series_flush(head: &SeriesHead, cutoffs: [i64; 3]) -> Result<SeriesFlush, StoreError> {
     let new_row = if head.persisted {
         None
     } else {
@@ -105,7 +75,8 @@ fn series_flush(head: &SeriesHead, cutoffs: [i64; 3]) -> Result<SeriesFlush, Sto
     })
 }
 
-fn write_series(tx: &Transaction<'_>, series: &mut SeriesFlush) -> Result<(), StoreError> {
+/// Writes one series' row, head state and chunk tails (in the caller's transaction).
+pub fn write_series(tx: &Transaction<'_>, series: &mut SeriesFlush) -> Result<(), StoreError> {
     if let Some((host, name, labels)) = &series.new_row {
         tx.prepare_cached("INSERT INTO series (id, host, name, labels) VALUES (?1, ?2, ?3, ?4)")
             .and_then(|mut s| s.execute(params![series.head_id, host, name, labels]))
@@ -215,7 +186,7 @@ fn append_newer(mut row: ChunkData, tail: &ChunkData) -> ChunkData {
     row
 }
 
-fn write_host(tx: &Transaction<'_>, host: &HostMemory) -> Result<(), StoreError> {
+pub fn write_host(tx: &Transaction<'_>, host: &HostMemory) -> Result<(), StoreError> {
     let json = |value: &dyn ErasedJson| value.to_json();
     let state = &host.state;
     tx.prepare_cached(

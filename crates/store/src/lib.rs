@@ -4,6 +4,7 @@
 mod accounts;
 mod alerts;
 mod checkpoint;
+mod checkpoint_run;
 pub mod codec;
 mod head;
 mod head_state;
@@ -15,6 +16,7 @@ mod query;
 mod readers;
 mod rows;
 mod schema;
+mod series_index;
 mod sqlite;
 mod tier_head;
 mod types;
@@ -37,6 +39,19 @@ use hostpulse_proto::IngestBatch;
 pub trait Store: Send + Sync + 'static {
     /// Stores a validated batch from `agent`. Returns once it is durable.
     async fn ingest(&self, agent: &str, batch: IngestBatch) -> Result<IngestOutcome, StoreError>;
+
+    /// Like [`Store::ingest`], with the gzip JSON body the batch was decoded from
+    /// (`hostpulse_proto::decode_batch(body, true, ..)` gives exactly `batch`), which a
+    /// backend may keep instead of encoding the batch again. By default it is ignored.
+    async fn ingest_encoded(
+        &self,
+        agent: &str,
+        batch: IngestBatch,
+        gzip_json: Vec<u8>,
+    ) -> Result<IngestOutcome, StoreError> {
+        drop(gzip_json);
+        self.ingest(agent, batch).await
+    }
 
     /// Every known host with its facts and last-seen time (served from memory).
     async fn hosts(&self) -> Result<Vec<HostState>, StoreError>;
@@ -86,5 +101,7 @@ pub trait Store: Send + Sync + 'static {
     async fn shutdown(&self) -> Result<(), StoreError>;
 }
 
+#[cfg(test)]
+mod slice_tests;
 #[cfg(test)]
 mod tests;

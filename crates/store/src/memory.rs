@@ -2,10 +2,12 @@
 //! and per-host state with the latest snapshots.
 
 use crate::head::SeriesHead;
+use crate::series_index::SeriesIndex;
 use crate::{HostLatest, HostState, LatestSample};
-use hostpulse_core::{Labels, ProcessSnapshot, SeriesKey, UserSession};
+use hostpulse_core::{Labels, ProcessSnapshot, Sample, SeriesKey, UserSession};
 use hostpulse_proto::IngestBatch;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
+use std::collections::HashSet;
 
 /// A host's state plus its latest snapshots.
 #[derive(Debug, Clone)]
@@ -20,9 +22,9 @@ pub struct HostMemory {
 /// In-memory index and heads.
 #[derive(Debug, Default)]
 pub struct Memory {
-    pub series: HashMap<i64, SeriesHead>,
-    pub index: HashMap<String, HashMap<SeriesKey, i64>>,
-    pub hosts: HashMap<String, HostMemory>,
+    pub series: FxHashMap<i64, SeriesHead>,
+    pub index: FxHashMap<String, SeriesIndex>,
+    pub hosts: FxHashMap<String, HostMemory>,
     pub next_series_id: i64,
 }
 
@@ -33,7 +35,7 @@ impl Memory {
         self.index
             .entry(head.host.clone())
             .or_default()
-            .insert(head.key.clone(), head.id);
+            .insert(&head.key, head.id);
         self.series.insert(head.id, head);
     }
 
@@ -47,8 +49,11 @@ impl Memory {
         let known = self.index.get(host);
         let mut fresh = HashSet::new();
         for sample in batch.frames.iter().flat_map(|f| &f.samples) {
+            if known.is_some_and(|k| k.get(&sample.name, &sample.labels).is_some()) {
+                continue;
+            }
             let key = sample.series_key();
-            if !known.is_some_and(|k| k.contains_key(&key)) && !already_new.contains(&key) {
+            if !already_new.contains(&key) {
                 fresh.insert(key);
             }
         }
@@ -56,7 +61,7 @@ impl Memory {
     }
 
     pub fn series_count(&self, host: &str) -> usize {
-        self.index.get(host).map_or(0, HashMap::len)
+        self.index.get(host).map_or(0, SeriesIndex::len)
     }
 
     pub fn last_seq(&self, host: &str) -> Option<u64> {
@@ -86,7 +91,7 @@ impl Memory {
         }
         for frame in &batch.frames {
             for sample in &frame.samples {
-                let id = self.series_id(agent, sample.series_key());
+                let id = self.series_id(agent, sample);
                 if let Some(head) = self.series.get_mut(&id) {
                     head.append(frame.ts_ms, sample.value);
                 }
@@ -113,12 +118,14 @@ impl Memory {
             })
     }
 
-    fn series_id(&mut self, host: &str, key: SeriesKey) -> i64 {
-        if let Some(id) = self.index.get(host).and_then(|k| k.get(&key)) {
-            return *id;
+    /// The series of a sample, created when new; looked up without allocating.
+    fn series_id(&mut self, host: &str, sample: &Sample) -> i64 {
+        let known = self.index.get(host);
+        if let Some(id) = known.and_then(|k| k.get(&sample.name, &sample.labels)) {
+            return id;
         }
         let id = self.next_series_id;
-        self.insert_series(SeriesHead::new(id, host.to_string(), key));
+        self.insert_series(SeriesHead::new(id, host.to_string(), sample.series_key()));
         id
     }
 
@@ -129,8 +136,8 @@ impl Memory {
             .index
             .get(host)
             .into_iter()
-            .flat_map(|keys| keys.values())
-            .filter_map(|id| self.series.get(id))
+            .flat_map(SeriesIndex::ids)
+            .filter_map(|id| self.series.get(&id))
             .filter_map(|head| {
                 let (ts_ms, value) = head.state.last?;
                 Some(LatestSample {
@@ -158,10 +165,11 @@ impl Memory {
             .index
             .get(host)
             .into_iter()
-            .flat_map(|keys| keys.iter())
-            .filter(|(key, _)| key.name == metric)
-            .filter(|(key, _)| labels.iter().all(|(k, v)| key.labels.get(k) == Some(v)))
-            .map(|(_, id)| *id)
+            .flat_map(|index| index.named(metric))
+            .filter(|(series_labels, _)| {
+                labels.iter().all(|(k, v)| series_labels.get(k) == Some(v))
+            })
+            .map(|(_, id)| id)
             .collect();
         ids.sort_unstable();
         ids

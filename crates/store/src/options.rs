@@ -21,6 +21,14 @@ pub struct SqliteOptions {
     pub retention_hour_ms: i64,
     /// Most series one host may have; a batch that would create more is refused.
     pub max_series_per_host: usize,
+    /// A checkpoint also starts once the ingest log holds this many bytes, so that the
+    /// log (and the free pages it leaves) stays bounded under heavy ingest.
+    pub checkpoint_log_bytes: u64,
+    /// A checkpoint is written in slices committed between ingest groups; a slice
+    /// stops taking series after this many milliseconds.
+    pub checkpoint_slice_ms: u64,
+    /// Most series written by one checkpoint slice.
+    pub checkpoint_slice_series: usize,
 }
 
 impl SqliteOptions {
@@ -43,6 +51,9 @@ impl Default for SqliteOptions {
             retention_minute_ms: 90 * DAY_MS,
             retention_hour_ms: 730 * DAY_MS,
             max_series_per_host: 20_000,
+            checkpoint_log_bytes: 8 << 20,
+            checkpoint_slice_ms: 40,
+            checkpoint_slice_series: 4096,
         }
     }
 }

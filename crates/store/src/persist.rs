@@ -7,8 +7,9 @@ use crate::memory::Memory;
 use crate::schema::db_error;
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// Loads hosts, series heads and their open chunk rows, then replays the ingest log.
-pub fn load(connection: &Connection, memory: &mut Memory) -> Result<(), StoreError> {
+/// Loads hosts, series heads and their open chunk rows, then replays the ingest log;
+/// returns the bytes of the log's bodies.
+pub fn load(connection: &Connection, memory: &mut Memory) -> Result<u64, StoreError> {
     load_hosts(connection, memory)?;
     load_series(connection, memory)?;
     load_open_rows(connection, memory)?;
@@ -85,22 +86,26 @@ fn load_open_rows(connection: &Connection, memory: &mut Memory) -> Result<(), St
     Ok(())
 }
 
-fn replay_log(connection: &Connection, memory: &mut Memory) -> Result<(), StoreError> {
+/// Applies every logged batch in order. Samples not newer than a series' newest
+/// stored sample are dropped by [`crate::head::SeriesHead::append`], so batches
+/// already written by a checkpoint slice before a crash are not counted twice.
+fn replay_log(connection: &Connection, memory: &mut Memory) -> Result<u64, StoreError> {
     let mut statement = connection
         .prepare("SELECT agent, received_ms, body FROM ingest_log ORDER BY id")
         .map_err(db_error)?;
     let mut rows = statement.query([]).map_err(db_error)?;
-    let mut replayed = 0u64;
+    let (mut replayed, mut bytes) = (0u64, 0u64);
     while let Some(row) = rows.next().map_err(db_error)? {
         let agent: String = row.get(0).map_err(db_error)?;
         let received_ms: i64 = row.get(1).map_err(db_error)?;
         let body: Vec<u8> = row.get(2).map_err(db_error)?;
         let batch = crate::rows::decode_log_body(&body)?;
+        bytes += body.len() as u64;
         memory.apply(&agent, &batch, received_ms);
         replayed += 1;
     }
     if replayed > 0 {
         tracing::info!(batches = replayed, "replayed ingest log");
     }
-    Ok(())
+    Ok(bytes)
 }

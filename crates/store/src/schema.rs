@@ -4,6 +4,9 @@ use crate::StoreError;
 use rusqlite::Connection;
 use std::path::Path;
 
+/// Largest size the WAL file is left at after it is reset, bytes.
+const WAL_SIZE_LIMIT: i64 = 16 << 20;
+
 /// Maps any SQLite error to [`StoreError::Database`].
 pub fn db_error(error: rusqlite::Error) -> StoreError {
     StoreError::Database(error.to_string())
@@ -70,6 +73,10 @@ pub fn connect(path: &Path, synchronous_full: bool) -> Result<Connection, StoreE
         .map_err(db_error)?;
     connection
         .pragma_update(None, "journal_mode", "WAL")
+        .map_err(db_error)?;
+    // The WAL is reset after each automatic checkpoint; this bounds what stays on disk.
+    connection
+        .pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
         .map_err(db_error)?;
     let synchronous = if synchronous_full { "FULL" } else { "NORMAL" };
     connection

@@ -54,7 +54,7 @@ impl SqliteStore {
         let connection = schema::connect(&options.path, options.synchronous_full)?;
         schema::create(&connection)?;
         let mut memory = Memory::default();
-        persist::load(&connection, &mut memory)?;
+        let log_bytes = persist::load(&connection, &mut memory)?;
         let memory = Arc::new(Mutex::new(memory));
         let counters = Arc::new(Counters::default());
         let now_ms = clock.now_ms();
@@ -67,6 +67,8 @@ impl SqliteStore {
             last_checkpoint_ms: now_ms,
             next_retention_ms: now_ms,
             retention_pending: false,
+            log_bytes,
+            checkpoint_run: None,
         };
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -148,6 +150,14 @@ impl SqliteStore {
         let store = self.clone();
         let _ = tokio::task::spawn_blocking(move || store.join_writer()).await;
     }
+
+    /// Starts a checkpoint, writes `slices` slices of it, then stops as a crash would.
+    #[cfg(test)]
+    pub(crate) async fn halt_mid_checkpoint(self: &Arc<Self>, slices: usize) {
+        let _ = self.send(Command::HaltMidCheckpoint { slices });
+        let store = self.clone();
+        let _ = tokio::task::spawn_blocking(move || store.join_writer()).await;
+    }
 }
 
 fn database_bytes(path: &Path) -> u64 {
@@ -165,16 +175,32 @@ fn database_bytes(path: &Path) -> u64 {
 impl Store for SqliteStore {
     async fn ingest(&self, agent: &str, batch: IngestBatch) -> Result<IngestOutcome, StoreError> {
         let body = rows::encode_log_body(&batch);
+        self.ingest_encoded(agent, batch, body).await
+    }
+
+    /// Keeps `gzip_json` as the batch's ingest log body instead of encoding it again.
+    async fn ingest_encoded(
+        &self,
+        agent: &str,
+        batch: IngestBatch,
+        gzip_json: Vec<u8>,
+    ) -> Result<IngestOutcome, StoreError> {
+        let body = gzip_json;
         let agent = agent.to_string();
-        self.request(|reply| {
-            Command::Ingest(Box::new(IngestRequest {
-                agent,
-                batch,
-                body,
-                reply,
-            }))
-        })
-        .await
+        let batch = Arc::new(batch);
+        let shared = batch.clone();
+        let outcome = self
+            .request(|reply| {
+                Command::Ingest(Box::new(IngestRequest {
+                    agent,
+                    batch: shared,
+                    body,
+                    reply,
+                }))
+            })
+            .await;
+        drop(batch);
+        outcome
     }
 
     async fn hosts(&self) -> Result<Vec<HostState>, StoreError> {

@@ -95,7 +95,9 @@ impl TierHead {
     /// drops every point that is on disk.
     pub fn mark_clean(&mut self, written: Option<StoredChunk>) {
         if written.is_some() {
-            self.open = PendingChunk::new(written, self.tier.columns());
+            // The tail's allocations are reused by the next points.
+            self.open.stored = written;
+            self.open.tail.clear();
         }
         self.closed = Vec::new();
     }

@@ -1,6 +1,7 @@
 //! The single writer thread: group commit of ingest requests, checkpoints,
 //! retention and the other writes, all on one connection.
 
+use crate::checkpoint_run::CheckpointRun;
 use crate::memory::Memory;
 use crate::schema::db_error;
 use crate::{AgentRecord, IngestOutcome, SqliteOptions, StoreError};
@@ -45,12 +46,19 @@ pub enum Command {
     /// Stops without a checkpoint, as a crash would.
     #[cfg(test)]
     Halt,
+    /// Starts a checkpoint if none runs, writes at most `slices` slices of it, then
+    /// stops as a crash would.
+    #[cfg(test)]
+    HaltMidCheckpoint {
+        slices: usize,
+    },
 }
 
 /// A batch to store, with its ingest log body already encoded by the caller.
 pub struct IngestRequest {
     pub agent: String,
-    pub batch: IngestBatch,
+    /// Shared with the caller, which frees it after the reply.
+    pub batch: Arc<IngestBatch>,
     pub body: Vec<u8>,
     pub reply: Reply<IngestOutcome>,
 }
@@ -86,13 +94,21 @@ pub struct Writer {
     pub last_checkpoint_ms: i64,
     pub next_retention_ms: i64,
     pub retention_pending: bool,
+    /// Bytes of the bodies in the ingest log.
+    pub log_bytes: u64,
+    pub checkpoint_run: Option<CheckpointRun>,
 }
 
 impl Writer {
     /// Serves commands until shutdown or until every sender is gone.
     pub fn run(mut self, receiver: Receiver<Command>) {
-        let poll = Duration::from_millis(self.options.checkpoint_interval_ms.clamp(10, 1000));
+        let idle_poll = Duration::from_millis(self.options.checkpoint_interval_ms.clamp(10, 1000));
         loop {
+            // While a checkpoint runs, its slices go between commands without waiting.
+            let poll = match self.checkpoint_run {
+                Some(_) => Duration::ZERO,
+                None => idle_poll,
+            };
             match receiver.recv_timeout(poll) {
                 Ok(first) => {
                     let mut commands = vec![first];
@@ -167,6 +183,13 @@ impl Writer {
             }
             #[cfg(test)]
             Command::Halt => return false,
+            #[cfg(test)]
+            Command::HaltMidCheckpoint { slices } => {
+                if let Err(error) = self.checkpoint_slices(slices) {
+                    tracing::error!(%error, "checkpoint slices failed");
+                }
+                return false;
+            }
         }
         true
     }
@@ -175,7 +198,8 @@ impl Writer {
         let now_ms = self.clock.now_ms();
         let decisions = self.decide(&requests);
         let written = self.write_log(&requests, &decisions, now_ms);
-        if written.is_ok() {
+        if let Ok(bytes) = written {
+            self.log_bytes += bytes;
             let mut memory = lock(&self.memory);
             for (request, decision) in requests.iter().zip(&decisions) {
                 if matches!(decision, Decision::Store) {
@@ -184,6 +208,10 @@ impl Writer {
             }
         }
         for (request, decision) in requests.into_iter().zip(decisions) {
+            let IngestRequest { batch, reply, .. } = request;
+            let samples = batch.sample_count() as u64;
+            // The caller holds the other reference, so the batch is freed on its thread.
+            drop(batch);
             let outcome = match (&written, decision) {
                 (_, Decision::Duplicate) => {
                     self.counters
@@ -193,8 +221,7 @@ impl Writer {
                 }
                 (_, Decision::Refused(reason)) => Err(StoreError::Limit(reason)),
                 (Err(error), Decision::Store) => Err(StoreError::Database(error.to_string())),
-                (Ok(()), Decision::Store) => {
-                    let samples = request.batch.sample_count() as u64;
+                (Ok(_), Decision::Store) => {
                     self.counters
                         .samples_ingested
                         .fetch_add(samples, Ordering::Relaxed);
@@ -204,7 +231,7 @@ impl Writer {
                     Ok(IngestOutcome::Stored { samples })
                 }
             };
-            let _ = request.reply.send(outcome);
+            let _ = reply.send(outcome);
         }
     }
 
@@ -244,10 +271,11 @@ impl Writer {
         requests: &[IngestRequest],
         decisions: &[Decision],
         now_ms: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         if !decisions.iter().any(|d| matches!(d, Decision::Store)) {
-            return Ok(());
+            return Ok(0);
         }
+        let mut bytes = 0;
         let tx = self.connection.transaction().map_err(db_error)?;
         {
             let mut insert = tx
@@ -261,9 +289,11 @@ impl Writer {
                     insert
                         .execute(params![request.agent, seq, now_ms, request.body])
                         .map_err(db_error)?;
+                    bytes += request.body.len() as u64;
                 }
             }
         }
-        tx.commit().map_err(db_error)
+        tx.commit().map_err(db_error)?;
+        Ok(bytes)
     }
 }

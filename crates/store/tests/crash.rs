@@ -16,6 +16,9 @@ const BASE_VAR: &str = "HOSTPULSE_STORE_CRASH_BASE_MS";
 fn crash_options(dir: &str) -> SqliteOptions {
     SqliteOptions {
         checkpoint_interval_ms: 20,
+        // Small slices and a small log limit, so that kills land between slices.
+        checkpoint_slice_series: 4,
+        checkpoint_log_bytes: 4096,
         ..SqliteOptions::new(std::path::Path::new(dir).join("hostpulse.db"))
     }
 }

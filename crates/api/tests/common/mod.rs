@@ -85,6 +85,7 @@ async fn build(limits: ApiLimits, alerting: Alerting) -> Harness {
         retention_minute_ms: 90 * 86_400_000,
         retention_hour_ms: 730 * 86_400_000,
         max_series_per_host: 20_000,
+        ..SqliteOptions::default()
     };
     let shared: Arc<dyn Clock> = Arc::new(clock.clone());
     let store = SqliteStore::open(options, shared.clone()).await.unwrap();

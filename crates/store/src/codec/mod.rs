@@ -51,6 +51,12 @@ impl ChunkData {
         self.timestamps.is_empty()
     }
 
+    /// Removes every point, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.timestamps.clear();
+        self.columns.iter_mut().for_each(Vec::clear);
+    }
+
     /// Appends one point; `values` must have one entry per column.
     pub fn push(&mut self, ts_ms: i64, values: &[f64]) {
         self.timestamps.push(ts_ms);
