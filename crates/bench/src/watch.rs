@@ -85,13 +85,21 @@ mod tests {
 
     #[test]
     fn finds_a_named_thread_of_this_process() {
+        let (started, wait_started) = std::sync::mpsc::channel();
+        let (stop, wait_stop) = std::sync::mpsc::channel::<()>();
         let worker = std::thread::Builder::new()
             .name("bench-watch-me".into())
-            .spawn(|| std::thread::sleep(Duration::from_millis(500)))
+            .spawn(move || {
+                // The thread sets its own name as it starts: report only after that.
+                started.send(()).unwrap();
+                let _ = wait_stop.recv_timeout(Duration::from_secs(10));
+            })
             .unwrap();
+        wait_started.recv().unwrap();
         let pid = std::process::id();
         assert!(threads_cpu_time(pid, "bench-watch-me").is_some());
         assert!(threads_cpu_time(pid, "no-such-thread-name").is_none());
+        stop.send(()).unwrap();
         worker.join().unwrap();
     }
 }

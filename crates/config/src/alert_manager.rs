@@ -2,6 +2,7 @@
 //! maintenance windows, plus the small parsers they need (label matchers, globs, times).
 
 mod matcher;
+mod receivers;
 pub(crate) mod schedule;
 
 use std::collections::BTreeMap;
@@ -10,6 +11,10 @@ use std::time::Duration;
 use hostpulse_core::{Matcher, Severity};
 
 pub use matcher::{glob_match, parse_matcher};
+pub use receivers::{
+    DEFAULT_SEND_TIMEOUT, EmailSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings,
+    SmtpTls, TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
+};
 pub use schedule::{MaintenanceSchedule, WeeklySchedule, parse_rfc3339_ms};
 
 /// Name of the receiver used when no `receivers:` are configured.
@@ -90,6 +95,11 @@ pub struct RouteConfig {
 pub enum ReceiverKind {
     /// Writes each notification to the hub's log.
     Log,
+    Telegram(TelegramSettings),
+    Slack(SlackSettings),
+    Teams(TeamsSettings),
+    Email(EmailSettings),
+    Webhook(WebhookSettings),
 }
 
 impl ReceiverKind {
@@ -97,6 +107,11 @@ impl ReceiverKind {
     pub fn type_name(&self) -> &'static str {
         match self {
             ReceiverKind::Log => "log",
+            ReceiverKind::Telegram(_) => "telegram",
+            ReceiverKind::Slack(_) => "slack",
+            ReceiverKind::Teams(_) => "teams",
+            ReceiverKind::Email(_) => "email",
+            ReceiverKind::Webhook(_) => "webhook",
         }
     }
 }

@@ -24,9 +24,11 @@ mod validate;
 
 pub use agent::{AgentConfig, AgentOverrides, load_agent_config};
 pub use alert_manager::{
-    BUILTIN_RECEIVER, EscalationStep, InhibitRule, MaintenanceSchedule, MaintenanceWindow,
-    ReceiverConfig, ReceiverKind, RouteConfig, RouteMatch, RouteSettings, WeeklySchedule,
-    glob_match, parse_matcher, parse_rfc3339_ms,
+    BUILTIN_RECEIVER, DEFAULT_SEND_TIMEOUT, EmailSettings, EscalationStep, InhibitRule,
+    MaintenanceSchedule, MaintenanceWindow, ReceiverConfig, ReceiverKind, RouteConfig, RouteMatch,
+    RouteSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings, SmtpTls,
+    TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
+    WeeklySchedule, glob_match, parse_matcher, parse_rfc3339_ms,
 };
 pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
 pub use collect::{CollectSettings, HostPaths};

@@ -62,6 +62,9 @@ pub struct Engine {
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     last_cycle: Mutex<CycleStats>,
     last_prune_ms: std::sync::atomic::AtomicI64,
+    dispatcher: tokio::sync::Mutex<deliver::Dispatcher>,
+    /// Base URL of the hub for links in messages.
+    external_url: Option<String>,
 }
 
 impl Engine {
@@ -122,6 +125,10 @@ impl Engine {
             tasks: Mutex::default(),
             last_cycle: Mutex::default(),
             last_prune_ms: std::sync::atomic::AtomicI64::new(i64::MIN / 2),
+            dispatcher: tokio::sync::Mutex::new(deliver::Dispatcher::new(
+                &config.alerting.effective_receivers(),
+            )),
+            external_url: config.external_url.clone(),
         });
         engine.backfill(None).await;
         engine.publish(&*engine.state.lock().await);

@@ -2,6 +2,7 @@
 //! how alerts become notifications.
 
 mod mute;
+mod receivers;
 mod routes;
 
 use std::collections::BTreeSet;
@@ -88,6 +89,40 @@ pub(crate) struct RawAlerting {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum RawReceiver {
     Log(RawLogReceiver),
+    Telegram(receivers::RawTelegram),
+    Slack(receivers::RawSlack),
+    Teams(receivers::RawTeams),
+    Email(receivers::RawEmail),
+    Webhook(receivers::RawWebhook),
+}
+
+impl RawReceiver {
+    /// The raw name, and the validated kind (`None` when its settings had errors).
+    fn validate(self, v: &mut Validator, path: &str) -> (Option<Scalar>, Option<ReceiverKind>) {
+        match self {
+            RawReceiver::Log(log) => (log.name, Some(ReceiverKind::Log)),
+            RawReceiver::Telegram(raw) => {
+                let name = raw.name.clone();
+                (name, raw.validate(v, path).map(ReceiverKind::Telegram))
+            }
+            RawReceiver::Slack(raw) => {
+                let name = raw.name.clone();
+                (name, raw.validate(v, path).map(ReceiverKind::Slack))
+            }
+            RawReceiver::Teams(raw) => {
+                let name = raw.name.clone();
+                (name, raw.validate(v, path).map(ReceiverKind::Teams))
+            }
+            RawReceiver::Email(raw) => {
+                let name = raw.name.clone();
+                (name, raw.validate(v, path).map(ReceiverKind::Email))
+            }
+            RawReceiver::Webhook(raw) => {
+                let name = raw.name.clone();
+                (name, raw.validate(v, path).map(ReceiverKind::Webhook))
+            }
+        }
+    }
 }
 
 /// A `type: log` receiver as written.
@@ -156,9 +191,7 @@ fn validate_receivers(raw: Vec<RawReceiver>, v: &mut Validator) -> Vec<ReceiverC
     let mut receivers = Vec::new();
     for (i, receiver) in raw.into_iter().enumerate() {
         let path = format!("receivers[{i}]");
-        let (name, kind) = match receiver {
-            RawReceiver::Log(log) => (log.name, ReceiverKind::Log),
-        };
+        let (name, kind) = receiver.validate(v, &path);
         let Some(name) = required_name(v, &join(&path, "name"), name) else {
             continue;
         };
@@ -169,7 +202,9 @@ fn validate_receivers(raw: Vec<RawReceiver>, v: &mut Validator) -> Vec<ReceiverC
             );
             continue;
         }
-        receivers.push(ReceiverConfig { name, kind });
+        if let Some(kind) = kind {
+            receivers.push(ReceiverConfig { name, kind });
+        }
     }
     receivers
 }
@@ -236,6 +271,12 @@ mod tests {
                     struct_fields::<routes::RawEscalation>(),
                 ),
                 ("receivers", struct_fields::<RawLogReceiver>()),
+                ("receivers", struct_fields::<receivers::RawTelegram>()),
+                ("receivers", struct_fields::<receivers::RawSlack>()),
+                ("receivers", struct_fields::<receivers::RawTeams>()),
+                ("receivers", struct_fields::<receivers::RawEmail>()),
+                ("receivers.smtp", struct_fields::<receivers::RawSmtp>()),
+                ("receivers", struct_fields::<receivers::RawWebhook>()),
                 ("inhibit_rules", struct_fields::<RawInhibit>()),
                 ("maintenance", struct_fields::<RawMaintenance>()),
                 ("maintenance.every", struct_fields::<mute::RawEvery>()),

@@ -1,0 +1,54 @@
+//! Delivery outcomes: success with the provider's message id, retryable and permanent errors.
+
+use std::time::Duration;
+
+/// A successful delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Delivered {
+    /// The provider's id of the (first) message, e.g. a Telegram `message_id` or Slack `ts`.
+    pub provider_id: Option<String>,
+}
+
+/// Why a delivery failed; the reason is already redacted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Worth trying again (rate limit, timeout, connection error, 408, 429, 5xx).
+    #[error("temporary failure: {reason}")]
+    Retry {
+        reason: String,
+        /// How long the provider asked to wait (`retry_after`, `Retry-After`).
+        retry_after: Option<Duration>,
+    },
+    /// Will fail again unchanged (4xx other than 408/429, rejected content).
+    #[error("permanent failure: {reason}")]
+    Permanent { reason: String },
+}
+
+impl SendError {
+    /// True for [`SendError::Retry`].
+    pub fn is_retry(&self) -> bool {
+        matches!(self, SendError::Retry { .. })
+    }
+
+    /// The redacted reason.
+    pub fn reason(&self) -> &str {
+        match self {
+            SendError::Retry { reason, .. } | SendError::Permanent { reason } => reason,
+        }
+    }
+}
+
+/// A receiver cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error("receiver {receiver:?}: cannot create the HTTP client: {reason}")]
+    HttpClient { receiver: String, reason: String },
+    #[error("receiver {receiver:?}: {reason}")]
+    Smtp { receiver: String, reason: String },
+    #[error("receiver {receiver:?}: cannot read {path}: {reason}")]
+    CaFile {
+        receiver: String,
+        path: String,
+        reason: String,
+    },
+}

@@ -1,0 +1,52 @@
+//! Notification channels of the hub: Telegram, Slack, Microsoft Teams, e-mail and webhooks
+//! behind one [`Notifier`] trait, with default message texts and secret redaction.
+//!
+//! HTTP and SMTP use rustls with the aws-lc-rs provider: binaries call
+//! [`install_crypto_provider`] first thing in `main`.
+
+mod email;
+mod error;
+mod http;
+mod log;
+mod message;
+mod redact;
+mod slack;
+mod teams;
+mod telegram;
+mod webhook;
+
+use async_trait::async_trait;
+use hostpulse_config::{ReceiverConfig, ReceiverKind};
+use hostpulse_core::Notification;
+
+pub use error::{Delivered, NotifyError, SendError};
+pub use message::{MessageContext, Summary};
+pub use redact::Redactor;
+pub use webhook::{SIGNATURE_HEADER, alertmanager_payload};
+
+/// A channel that delivers notifications to one receiver.
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    /// Sends one notification; errors never contain a configured secret.
+    async fn send(&self, n: &Notification, ctx: &MessageContext) -> Result<Delivered, SendError>;
+}
+
+/// Builds the notifier of a configured receiver: the one place receivers are wired.
+pub fn build(receiver: &ReceiverConfig) -> Result<Box<dyn Notifier>, NotifyError> {
+    let name = receiver.name.clone();
+    Ok(match &receiver.kind {
+        ReceiverKind::Log => Box::new(log::LogNotifier),
+        ReceiverKind::Telegram(settings) => Box::new(telegram::Telegram::new(&name, settings)?),
+        ReceiverKind::Slack(settings) => Box::new(slack::Slack::new(&name, settings)?),
+        ReceiverKind::Teams(settings) => Box::new(teams::Teams::new(&name, settings)?),
+        ReceiverKind::Email(settings) => Box::new(email::Email::new(&name, settings)?),
+        ReceiverKind::Webhook(settings) => Box::new(webhook::Webhook::new(&name, settings)?),
+    })
+}
+
+/// Installs rustls' aws-lc-rs crypto provider for the process; call once at the start of
+/// `main`, before any notifier is built. Calling it again is harmless.
+pub fn install_crypto_provider() {
+    // An error means a provider is already installed, which is what is wanted.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

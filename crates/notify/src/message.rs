@@ -1,0 +1,224 @@
+//! What every channel says about a notification: status, severity, hosts, values, since when,
+//! a dashboard link and how to acknowledge; plus user templates rendered with minijinja.
+
+use hostpulse_core::{Alert, Notification, NotificationKind, Severity};
+use serde::Serialize;
+
+use crate::SendError;
+
+/// Delivery context the message needs beyond the notification itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageContext {
+    /// Base URL of the hub's dashboard, for links.
+    pub external_url: Option<String>,
+    /// Provider id of the firing message a resolved message replies to (Telegram).
+    pub reply_to: Option<String>,
+}
+
+/// One alert as shown in a message.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertLine {
+    pub id: String,
+    pub rule: String,
+    pub host: String,
+    pub host_ip: Option<String>,
+    pub severity: Severity,
+    pub summary: String,
+    pub description: String,
+    /// `value 91.2 (threshold 85)` or `value 91.2 (baseline 40)`.
+    pub value: String,
+    /// RFC 3339 UTC time the alert started firing (or became active).
+    pub since: String,
+    pub resolved: bool,
+}
+
+/// Channel-neutral content of a notification; also the context of user templates.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// `FIRING`, `RESOLVED`, `REMINDER`, `ESCALATION` or `TEST`.
+    pub status: &'static str,
+    pub severity: Severity,
+    pub resolved: bool,
+    /// One line, e.g. `[FIRING] critical: high_cpu on web-1`.
+    pub title: String,
+    pub receiver: String,
+    pub group_key: String,
+    pub alerts: Vec<AlertLine>,
+    pub link: Option<String>,
+    /// How to acknowledge, e.g. `hostpulse ack 0123abcd`.
+    pub ack_hint: Option<String>,
+}
+
+impl Summary {
+    /// Summarises a notification.
+    pub fn new(n: &Notification, ctx: &MessageContext) -> Self {
+        let resolved = n.kind == NotificationKind::Resolved;
+        let status = match n.kind {
+            NotificationKind::Firing => "FIRING",
+            NotificationKind::Repeat => "REMINDER",
+            NotificationKind::Escalation => "ESCALATION",
+            NotificationKind::Resolved => "RESOLVED",
+            NotificationKind::Test => "TEST",
+        };
+        let alerts: Vec<AlertLine> = n.alerts.iter().map(alert_line).collect();
+        let title = title(status, n.severity, &n.alerts);
+        let link = ctx
+            .external_url
+            .as_deref()
+            .map(|url| format!("{}/alerts", url.trim_end_matches('/')));
+        let ack_hint = (!resolved && n.kind != NotificationKind::Test)
+            .then(|| alerts.first().map(|a| format!("hostpulse ack {}", a.id)))
+            .flatten();
+        Self {
+            status,
+            severity: n.severity,
+            resolved,
+            title,
+            receiver: n.receiver.clone(),
+            group_key: n.group_key.clone(),
+            alerts,
+            link,
+            ack_hint,
+        }
+    }
+
+    /// The default plain-text message.
+    pub fn plain_text(&self) -> String {
+        let mut out = format!("{}\n", self.title);
+        for alert in &self.alerts {
+            out.push_str(&format!("\n{}\n", alert.headline()));
+            for line in alert.detail_lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
+        out.push_str(&self.footer_lines().join("\n"));
+        out
+    }
+
+    /// Link and acknowledgement lines.
+    pub fn footer_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(link) = &self.link {
+            lines.push(format!("Dashboard: {link}"));
+        }
+        if let Some(hint) = &self.ack_hint {
+            lines.push(format!(
+                "Acknowledge: {hint} (or silence it in the dashboard)"
+            ));
+        }
+        lines
+    }
+
+    /// Renders a user template with this summary as context.
+    pub fn render(&self, template: &str) -> Result<String, SendError> {
+        let env = minijinja::Environment::new();
+        env.render_str(template, self)
+            .map_err(|error| SendError::Permanent {
+                reason: format!("template error: {error}"),
+            })
+    }
+
+    /// The user template's text, or the default plain text.
+    pub fn text_or_template(&self, template: Option<&str>) -> Result<String, SendError> {
+        match template {
+            Some(template) => self.render(template),
+            None => Ok(self.plain_text()),
+        }
+    }
+}
+
+impl AlertLine {
+    /// `rule on host (ip)`.
+    pub fn headline(&self) -> String {
+        match &self.host_ip {
+            Some(ip) => format!("{} on {} ({ip})", self.rule, self.host),
+            None => format!("{} on {}", self.rule, self.host),
+        }
+    }
+
+    /// Summary, value and since lines.
+    pub fn detail_lines(&self) -> Vec<String> {
+        let mut lines = vec![self.summary.clone(), self.value.clone()];
+        let word = if self.resolved {
+            "Was firing since"
+        } else {
+            "Since"
+        };
+        lines.push(format!("{word} {}", self.since));
+        lines.retain(|line| !line.is_empty());
+        lines
+    }
+}
+
+fn title(status: &str, severity: Severity, alerts: &[Alert]) -> String {
+    match alerts {
+        [one] => format!("[{status}] {severity}: {} on {}", one.rule, one.host),
+        [first, ..] => format!(
+            "[{status}] {severity}: {} alerts ({} on {}, ...)",
+            alerts.len(),
+            first.rule,
+            first.host
+        ),
+        [] => format!("[{status}] {severity}"),
+    }
+}
+
+fn alert_line(alert: &Alert) -> AlertLine {
+    let mut value = format!("value {}", number(alert.value));
+    if let Some(threshold) = alert.threshold {
+        value.push_str(&format!(" (threshold {})", number(threshold)));
+    } else if let Some(baseline) = alert.annotations.get("baseline") {
+        value.push_str(&format!(" (baseline {baseline})"));
+    }
+    let since_ms = alert.firing_since_ms.unwrap_or(alert.active_since_ms);
+    AlertLine {
+        id: alert.id.clone(),
+        rule: alert.rule.clone(),
+        host: alert.host.clone(),
+        host_ip: alert.annotations.get("host_ip").cloned(),
+        severity: alert.severity,
+        summary: alert.summary.clone(),
+        description: alert.description.clone(),
+        value,
+        since: rfc3339(since_ms),
+        resolved: alert.state == hostpulse_core::AlertState::Resolved,
+    }
+}
+
+fn number(value: f64) -> String {
+    let rounded = (value * 100.0).round() / 100.0;
+    format!("{rounded}")
+}
+
+/// Formats Unix milliseconds as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn rfc3339(ms: i64) -> String {
+    let secs = ms.div_euclid(1_000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_709_210_096_000), "2024-02-29T12:34:56Z");
+    }
+}

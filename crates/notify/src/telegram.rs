@@ -1,0 +1,215 @@
+//! Telegram: Bot API `sendMessage` with HTML parse mode, forum topics, silent low-severity
+//! delivery, splitting at 4096 characters and replies to the firing message.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use hostpulse_config::TelegramSettings;
+use hostpulse_core::{Notification, Severity};
+use serde_json::{Value, json};
+
+use crate::http::{self, Reply};
+use crate::message::Summary;
+use crate::{Delivered, MessageContext, Notifier, NotifyError, Redactor, SendError};
+
+/// Longest message text Telegram accepts, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4096;
+
+/// A Telegram receiver.
+pub(crate) struct Telegram {
+    client: reqwest::Client,
+    endpoint: String,
+    settings: TelegramSettings,
+    redactor: Redactor,
+}
+
+impl Telegram {
+    pub(crate) fn new(receiver: &str, settings: &TelegramSettings) -> Result<Self, NotifyError> {
+        let client = http::client(settings.timeout).map_err(|e| NotifyError::HttpClient {
+            receiver: receiver.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let token = settings.bot_token.expose();
+        Ok(Self {
+            client,
+            endpoint: format!("{}/bot{token}/sendMessage", settings.api_url),
+            settings: settings.clone(),
+            redactor: Redactor::new().secret(token),
+        })
+    }
+
+    fn text(&self, summary: &Summary) -> Result<String, SendError> {
+        match &self.settings.template {
+            Some(template) => summary.render(template).map(|t| escape_html(&t)),
+            None => Ok(html_text(summary)),
+        }
+    }
+
+    fn payload(&self, text: &str, n: &Notification, reply_to: Option<&str>) -> Value {
+        let mut body = json!({
+            "chat_id": self.settings.chat_id,
+            "text": text,
+            "parse_mode": "HTML",
+            "link_preview_options": { "is_disabled": true },
+        });
+        if let Some(thread) = self.settings.message_thread_id {
+            body["message_thread_id"] = json!(thread);
+        }
+        if self
+            .settings
+            .silent_below
+            .is_some_and(|floor| n.severity < floor)
+        {
+            body["disable_notification"] = json!(true);
+        }
+        if let Some(id) = reply_to.and_then(|id| id.parse::<i64>().ok()) {
+            body["reply_parameters"] =
+                json!({ "message_id": id, "allow_sending_without_reply": true });
+        }
+        body
+    }
+
+    async fn send_part(&self, body: &Value) -> Result<Option<String>, SendError> {
+        let request = self.client.post(&self.endpoint).json(body);
+        let reply = http::send(request, &self.redactor).await?;
+        parse_reply(&reply).map_err(|e| http::redact_error(e, &self.redactor))
+    }
+}
+
+#[async_trait]
+impl Notifier for Telegram {
+    async fn send(&self, n: &Notification, ctx: &MessageContext) -> Result<Delivered, SendError> {
+        let summary = Summary::new(n, ctx);
+        let text = self.text(&summary)?;
+        let reply_to = if summary.resolved {
+            ctx.reply_to.as_deref()
+        } else {
+            None
+        };
+        let mut first_id = None;
+        for (index, part) in split_text(&text, MAX_MESSAGE_CHARS).iter().enumerate() {
+            let body = self.payload(part, n, if index == 0 { reply_to } else { None });
+            let id = self.send_part(&body).await?;
+            first_id = first_id.or(id);
+        }
+        Ok(Delivered {
+            provider_id: first_id,
+        })
+    }
+}
+
+/// Reads a Bot API reply: `{"ok":true,"result":{"message_id":..}}` or an error with
+/// `description` and `parameters.retry_after`.
+fn parse_reply(reply: &Reply) -> Result<Option<String>, SendError> {
+    let parsed: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
+    if (200..300).contains(&reply.status) && parsed["ok"] != json!(false) {
+        return Ok(parsed["result"]["message_id"]
+            .as_i64()
+            .map(|id| id.to_string()));
+    }
+    let reason = parsed["description"]
+        .as_str()
+        .map_or_else(|| reply.body.clone(), str::to_owned);
+    let retry_after = parsed["parameters"]["retry_after"]
+        .as_u64()
+        .map(Duration::from_secs)
+        .or_else(|| http::retry_after_header(&reply.headers));
+    let status = if (200..300).contains(&reply.status) {
+        400
+    } else {
+        reply.status
+    };
+    Err(http::classify(status, retry_after, &reason).unwrap_or(SendError::Permanent { reason }))
+}
+
+/// Escapes `&`, `<` and `>` for Telegram's HTML parse mode.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The default message in Telegram HTML.
+fn html_text(summary: &Summary) -> String {
+    let icon = match (summary.resolved, summary.severity) {
+        (true, _) => "✅",
+        (false, Severity::Critical) => "🔴",
+        (false, Severity::Warning) => "🟠",
+        (false, Severity::Info) => "🔵",
+    };
+    let mut out = format!("{icon} <b>{}</b>\n", escape_html(&summary.title));
+    for alert in &summary.alerts {
+        out.push_str(&format!("\n<b>{}</b>\n", escape_html(&alert.headline())));
+        for line in alert.detail_lines() {
+            out.push_str(&format!("{}\n", escape_html(&line)));
+        }
+    }
+    if let Some(link) = &summary.link {
+        out.push_str(&format!(
+            "\n<a href=\"{}\">Dashboard</a>",
+            escape_html(link)
+        ));
+    }
+    if let Some(hint) = &summary.ack_hint {
+        out.push_str(&format!(
+            "\nAcknowledge: <code>{}</code>",
+            escape_html(hint)
+        ));
+    }
+    out
+}
+
+/// Splits text into parts of at most `max` characters, at line boundaries where possible.
+pub fn split_text(text: &str, max: usize) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut current_chars = 0;
+    for line in text.split_inclusive('\n') {
+        let mut line = line;
+        loop {
+            let line_chars = line.chars().count();
+            if current_chars + line_chars <= max {
+                current.push_str(line);
+                current_chars += line_chars;
+                break;
+            }
+            if current_chars > 0 {
+                parts.push(std::mem::take(&mut current));
+                current_chars = 0;
+                continue;
+            }
+            // A single line longer than the limit is cut.
+            let cut = line.char_indices().nth(max).map_or(line.len(), |(i, _)| i);
+            parts.push(line[..cut].to_owned());
+            line = &line[cut..];
+        }
+    }
+    if !current.is_empty() || parts.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_on_lines_and_cuts_long_lines() {
+        let text = "aaaa\nbbbb\ncccc\n";
+        assert_eq!(split_text(text, 10), ["aaaa\nbbbb\n", "cccc\n"]);
+        assert_eq!(split_text("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(split_text("", 4), [""]);
+        let long = "é".repeat(9000);
+        assert!(
+            split_text(&long, MAX_MESSAGE_CHARS)
+                .iter()
+                .all(|p| p.chars().count() <= 4096)
+        );
+    }
+
+    #[test]
+    fn escapes_html() {
+        assert_eq!(escape_html("a<b> & c"), "a&lt;b&gt; &amp; c");
+    }
+}
