@@ -1,12 +1,10 @@
 //! Block device I/O family: throughput, operations and busy time from `/proc/diskstats`.
 
 use crate::error::CollectError;
-use crate::rate::{counter_delta, counter_rate, percent, round2};
+use crate::rate::{PreviousReading, counter_delta, counter_rate, percent, round2};
 use crate::read::{FileReader, ProcFile, parse_u64};
 use hostpulse_core::Sample;
-use std::collections::HashMap;
 use std::path::Path;
-use std::time::Instant;
 
 /// `/proc/diskstats` sectors are always 512 bytes, whatever the device's sector size.
 const SECTOR_BYTES: u64 = 512;
@@ -106,16 +104,14 @@ fn sector_rate(prev: u64, cur: u64, elapsed_secs: f64) -> Option<f64> {
 #[derive(Debug)]
 pub struct DiskIoCollector {
     file: ProcFile,
-    previous: HashMap<String, DiskCounters>,
-    previous_at: Option<Instant>,
+    previous: PreviousReading<DiskCounters>,
 }
 
 impl DiskIoCollector {
     pub fn new(proc_path: &Path) -> Self {
         Self {
             file: ProcFile::new(proc_path.join("diskstats")),
-            previous: HashMap::new(),
-            previous_at: None,
+            previous: PreviousReading::default(),
         }
     }
 
@@ -126,22 +122,12 @@ impl DiskIoCollector {
         out: &mut Vec<Sample>,
     ) -> Result<(), CollectError> {
         let disks = parse_diskstats(self.file.read(reader)?)?;
-        let now = Instant::now();
-        let elapsed = self
-            .previous_at
-            .map(|at| now.duration_since(at).as_secs_f64());
-        for (name, counters) in &disks {
-            let before = self.previous.get(name);
-            let rates = before
-                .zip(elapsed)
-                .and_then(|(b, secs)| disk_rates(b, counters, secs));
-            if let Some(r) = rates {
-                push_rates(name, &r, out);
-            }
-        }
-        self.previous.clear();
-        self.previous.extend(disks);
-        self.previous_at = Some(now);
+        self.previous
+            .advance(disks, |name, before, counters, secs| {
+                if let Some(r) = disk_rates(before, counters, secs) {
+                    push_rates(name, &r, out);
+                }
+            });
         Ok(())
     }
 }

@@ -1,12 +1,10 @@
 //! Network family: per-interface traffic, packet, error and drop rates from `/proc/net/dev`.
 
 use crate::error::CollectError;
-use crate::rate::counter_rate;
+use crate::rate::{PreviousReading, counter_rate};
 use crate::read::{FileReader, ProcFile, parse_u64};
 use hostpulse_core::Sample;
-use std::collections::HashMap;
 use std::path::Path;
-use std::time::Instant;
 
 /// Metric names, in the order of [`NetCounters::values`].
 const METRICS: [&str; 8] = [
@@ -111,16 +109,14 @@ pub fn push_net_rates(
 #[derive(Debug)]
 pub struct NetCollector {
     file: ProcFile,
-    previous: HashMap<String, NetCounters>,
-    previous_at: Option<Instant>,
+    previous: PreviousReading<NetCounters>,
 }
 
 impl NetCollector {
     pub fn new(proc_path: &Path) -> Self {
         Self {
             file: ProcFile::new(proc_path.join("net/dev")),
-            previous: HashMap::new(),
-            previous_at: None,
+            previous: PreviousReading::default(),
         }
     }
 
@@ -131,18 +127,10 @@ impl NetCollector {
         out: &mut Vec<Sample>,
     ) -> Result<(), CollectError> {
         let interfaces = parse_net_dev(self.file.read(reader)?)?;
-        let now = Instant::now();
-        if let Some(at) = self.previous_at {
-            let secs = now.duration_since(at).as_secs_f64();
-            for (name, counters) in &interfaces {
-                if let Some(before) = self.previous.get(name) {
-                    push_net_rates(name, before, counters, secs, out);
-                }
-            }
-        }
-        self.previous.clear();
-        self.previous.extend(interfaces);
-        self.previous_at = Some(now);
+        self.previous
+            .advance(interfaces, |name, before, counters, secs| {
+                push_net_rates(name, before, counters, secs, out);
+            });
         Ok(())
     }
 }

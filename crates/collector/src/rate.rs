@@ -36,6 +36,41 @@ pub fn percent(part: f64, whole: f64) -> f64 {
     round2((part / whole * 100.0).clamp(0.0, 100.0))
 }
 
+/// Counters of each device or interface from the previous reading, and when it was taken.
+#[derive(Debug)]
+pub struct PreviousReading<C> {
+    counters: std::collections::HashMap<String, C>,
+    at: Option<std::time::Instant>,
+}
+
+impl<C> Default for PreviousReading<C> {
+    fn default() -> Self {
+        Self {
+            counters: std::collections::HashMap::new(),
+            at: None,
+        }
+    }
+}
+
+impl<C> PreviousReading<C> {
+    /// Calls `f(name, before, now, elapsed_secs)` for every entry that was also in the
+    /// previous reading (so the first reading yields nothing), then keeps `current`.
+    pub fn advance(&mut self, current: Vec<(String, C)>, mut f: impl FnMut(&str, &C, &C, f64)) {
+        let now = std::time::Instant::now();
+        if let Some(at) = self.at {
+            let secs = now.duration_since(at).as_secs_f64();
+            for (name, counters) in &current {
+                if let Some(before) = self.counters.get(name) {
+                    f(name, before, counters, secs);
+                }
+            }
+        }
+        self.counters.clear();
+        self.counters.extend(current);
+        self.at = Some(now);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +102,24 @@ mod tests {
         assert_eq!(percent(1.0, 3.0), 33.33);
         assert_eq!(percent(5.0, 0.0), 0.0);
         assert_eq!(percent(7.0, 5.0), 100.0);
+    }
+
+    #[test]
+    fn previous_reading_pairs_entries_seen_twice() {
+        let mut previous = PreviousReading::default();
+        let mut seen = Vec::new();
+        previous.advance(vec![("eth0".to_string(), 10u64)], |n, _, _, _| {
+            seen.push(n.to_string())
+        });
+        assert!(
+            seen.is_empty(),
+            "the first reading has nothing to compare with"
+        );
+        let current = vec![("eth0".to_string(), 15u64), ("eth1".to_string(), 1u64)];
+        previous.advance(current, |n, before, now, secs| {
+            assert!(secs >= 0.0);
+            seen.push(format!("{n}:{before}->{now}"));
+        });
+        assert_eq!(seen, ["eth0:10->15"]);
     }
 }
