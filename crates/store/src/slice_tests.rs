@@ -119,10 +119,15 @@ async fn ingest_log_size_starts_checkpoints() {
         clock.set(T0 + seq as i64 * INTERVAL_MS);
         store.ingest("web-1", batch(seq)).await.unwrap();
     }
-    // The writer checkpoints after each batch before it takes the next one, so
-    // every batch but the last is on disk without an explicit checkpoint.
+    // The writer checkpoints after each batch before it takes the next one, so every
+    // batch but the last is on disk without an explicit checkpoint (the last one may be
+    // too, if its checkpoint runs before the stats request is served).
     let stats = store.stats().await.unwrap();
-    assert_eq!(stats.samples_on_disk, 19 * SERIES as u64);
+    let on_disk = stats.samples_on_disk;
+    assert!(
+        (19 * SERIES as u64..=20 * SERIES as u64).contains(&on_disk),
+        "{on_disk} samples on disk"
+    );
     store.shutdown().await.unwrap();
 }
 
