@@ -18,28 +18,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/hostpulse-alert-latency.XXXXXX)
 PIDS=()
 
-cleanup() {
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
+source "$ROOT/bench/lib.sh"
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_http() { # url seconds
-    for _ in $(seq 1 $(($2 * 10))); do
-        curl -s -o /dev/null "$1" && return 0
-        sleep 0.1
-    done
-    echo "timed out waiting for $1" >&2
-    return 1
-}
 
 # ---------------------------------------------------------------- hostpulse hub
 if [ "$BUILD" = 1 ]; then

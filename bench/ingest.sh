@@ -28,6 +28,8 @@ BUILD=${BUILD:-1}
 PEER=${PEER:-1}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/hostpulse-ingest-bench.XXXXXX)
+# free_port; the cleanup defined below replaces the library one.
+source "$ROOT/bench/lib.sh"
 HUB_PID=""
 PEER_PID=""
 
@@ -119,9 +121,6 @@ run_setting() { # $1 synchronous mode, $2 frames per batch
     SUMMARY+=("$label=$dir")
 }
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 # Prometheus with its remote-write receiver, loaded with the same series and frames.
 run_peer() {
