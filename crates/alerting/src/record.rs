@@ -78,6 +78,7 @@ pub fn record(draft: Draft<'_>, receivers: &[String], now_ms: i64) -> Vec<Notifi
             attempts: 0,
             last_error: None,
             escalation_step: draft.escalation_step,
+            provider_ids: Vec::new(),
         })
         .collect()
 }

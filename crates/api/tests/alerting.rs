@@ -63,6 +63,7 @@ fn notification(receiver: &str, a: &Alert, status: DeliveryStatus) -> Notificati
         attempts: 0,
         last_error: None,
         escalation_step: None,
+        provider_ids: Vec::new(),
     }
 }
 

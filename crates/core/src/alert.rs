@@ -210,6 +210,8 @@ pub enum NotificationKind {
 pub enum DeliveryStatus {
     /// Waiting for (another) delivery attempt.
     Pending,
+    /// An attempt is under way (or was, when the hub stopped: its outcome is unknown).
+    Sending,
     /// Delivered to the receiver.
     Sent,
     /// Dry run: recorded as "would notify", never sent.
@@ -241,11 +243,80 @@ pub struct Notification {
     /// Escalation step that produced it, if any (1-based).
     #[serde(default)]
     pub escalation_step: Option<u32>,
+    /// Provider ids of the messages (parts) delivered so far, e.g. Telegram `message_id`s.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provider_ids: Vec<String>,
+}
+
+impl Notification {
+    /// A key unique to this notification and stable across attempts and restarts: the
+    /// webhook `Idempotency-Key` and the e-mail `Message-ID` are derived from it.
+    pub fn idempotency_key(&self) -> String {
+        let created = self.created_ms.to_le_bytes();
+        let id = self.id.to_le_bytes();
+        let parts: [&[u8]; 4] = [
+            &created,
+            &id,
+            self.receiver.as_bytes(),
+            self.group_key.as_bytes(),
+        ];
+        let a = fnv1a(0xcbf2_9ce4_8422_2325, &parts);
+        let b = fnv1a(0x6c62_272e_07bb_0142, &parts);
+        format!("{a:016x}{b:016x}")
+    }
+}
+
+/// 64-bit FNV-1a over `parts`, each followed by a separator byte.
+fn fnv1a(seed: u64, parts: &[&[u8]]) -> u64 {
+    let mut hash = seed;
+    for part in parts {
+        for b in part.iter().chain(std::iter::once(&0xff)) {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idempotency_key_is_stable_and_unique_per_notification() {
+        let n = Notification {
+            id: 7,
+            receiver: "ops".into(),
+            group_key: "route0{}".into(),
+            group_labels: Labels::new(),
+            kind: NotificationKind::Firing,
+            severity: Severity::Warning,
+            alerts: Vec::new(),
+            created_ms: 1_700_000_000_000,
+            status: DeliveryStatus::Pending,
+            attempts: 0,
+            last_error: None,
+            escalation_step: None,
+            provider_ids: Vec::new(),
+        };
+        let key = n.idempotency_key();
+        assert_eq!(key.len(), 32);
+        assert_eq!(key, n.clone().idempotency_key());
+        let mut retried = n.clone();
+        retried.attempts = 3;
+        retried.status = DeliveryStatus::Sending;
+        assert_eq!(key, retried.idempotency_key(), "attempts do not change the key");
+        for change in [
+            |n: &mut Notification| n.id = 8,
+            |n: &mut Notification| n.created_ms += 1,
+            |n: &mut Notification| n.receiver = "ops2".into(),
+            |n: &mut Notification| n.group_key = "route1{}".into(),
+        ] {
+            let mut other = n.clone();
+            change(&mut other);
+            assert_ne!(key, other.idempotency_key());
+        }
+    }
 
     #[test]
     fn fingerprint_is_stable_and_label_sensitive() {

@@ -65,6 +65,7 @@ fn notification(receiver: &str, alerts: Vec<Alert>, at_ms: i64) -> Notification 
         attempts: 0,
         last_error: None,
         escalation_step: None,
+        provider_ids: Vec::new(),
     }
 }
 

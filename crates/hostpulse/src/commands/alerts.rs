@@ -107,6 +107,7 @@ fn run_history(args: HistoryArgs) -> Result<ExitCode> {
 pub fn status_text(status: DeliveryStatus) -> &'static str {
     match status {
         DeliveryStatus::Pending => "pending",
+        DeliveryStatus::Sending => "sending",
         DeliveryStatus::Sent => "sent",
         DeliveryStatus::DryRun => "dry_run",
         DeliveryStatus::Dead => "dead",

@@ -266,6 +266,7 @@ pub fn notification(kind: NotificationKind, alerts: Vec<Alert>) -> Notification 
         attempts: 0,
         last_error: None,
         escalation_step: None,
+        provider_ids: Vec::new(),
     }
 }
 
