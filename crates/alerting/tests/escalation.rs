@@ -15,6 +15,7 @@ fn escalating_config() -> hostpulse_config::AlertingConfig {
         .map(|name| ReceiverConfig {
             name: name.into(),
             kind: ReceiverKind::Log,
+            rate_limit: None,
         })
         .collect();
     cfg.defaults.receivers = vec!["ops".into()];

@@ -134,6 +134,7 @@ fn unmatched_alerts_take_the_default_route_and_routes_pick_receivers() {
         .map(|name| hostpulse_config::ReceiverConfig {
             name: name.into(),
             kind: hostpulse_config::ReceiverKind::Log,
+            rate_limit: None,
         })
         .collect();
     cfg.routes = vec![hostpulse_config::RouteConfig {

@@ -12,7 +12,7 @@ use hostpulse_core::{Matcher, Severity};
 
 pub use matcher::{glob_match, parse_matcher};
 pub use receivers::{
-    DEFAULT_SEND_TIMEOUT, EmailSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings,
+    DEFAULT_SEND_TIMEOUT, EmailSettings, RateLimit, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings,
     SmtpTls, TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
 };
 pub use schedule::{MaintenanceSchedule, WeeklySchedule, parse_rfc3339_ms};
@@ -121,6 +121,8 @@ impl ReceiverKind {
 pub struct ReceiverConfig {
     pub name: String,
     pub kind: ReceiverKind,
+    /// Most messages this receiver is sent per period; `None` = unlimited.
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// Mutes target alerts while a matching source alert fires with equal `equal` labels.

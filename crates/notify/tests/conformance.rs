@@ -37,6 +37,7 @@ fn receiver(kind: ReceiverKind) -> ReceiverConfig {
     ReceiverConfig {
         name: "ops".into(),
         kind,
+        rate_limit: None,
     }
 }
 

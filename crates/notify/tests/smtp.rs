@@ -106,6 +106,7 @@ fn receiver(port: u16, password: &str, ca_file: &Path) -> ReceiverConfig {
             to: vec!["ops@example.org".into(), "oncall@example.org".into()],
             template: None,
         }),
+        rate_limit: None,
     }
 }
 

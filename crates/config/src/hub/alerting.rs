@@ -66,6 +66,7 @@ impl AlertingConfig {
             vec![ReceiverConfig {
                 name: BUILTIN_RECEIVER.into(),
                 kind: ReceiverKind::Log,
+                rate_limit: None,
             }]
         } else {
             self.receivers.clone()
@@ -203,7 +204,11 @@ fn validate_receivers(raw: Vec<RawReceiver>, v: &mut Validator) -> Vec<ReceiverC
             continue;
         }
         if let Some(kind) = kind {
-            receivers.push(ReceiverConfig { name, kind });
+            receivers.push(ReceiverConfig {
+                name,
+                kind,
+                rate_limit: None,
+            });
         }
     }
     receivers

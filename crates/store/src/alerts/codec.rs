@@ -52,6 +52,7 @@ pub fn check_notification(notification: &Notification) -> Result<(), StoreError>
 pub fn status_name(status: DeliveryStatus) -> &'static str {
     match status {
         DeliveryStatus::Pending => "pending",
+        DeliveryStatus::Sending => "sending",
         DeliveryStatus::Sent => "sent",
         DeliveryStatus::DryRun => "dry_run",
         DeliveryStatus::Dead => "dead",
@@ -62,6 +63,7 @@ pub fn status_name(status: DeliveryStatus) -> &'static str {
 pub fn parse_status(text: &str) -> Option<DeliveryStatus> {
     match text {
         "pending" => Some(DeliveryStatus::Pending),
+        "sending" => Some(DeliveryStatus::Sending),
         "sent" => Some(DeliveryStatus::Sent),
         "dry_run" => Some(DeliveryStatus::DryRun),
         "dead" => Some(DeliveryStatus::Dead),
