@@ -2,6 +2,7 @@
 //! maintenance windows, plus the small parsers they need (label matchers, globs, times).
 
 mod matcher;
+mod rate_limit;
 mod receivers;
 pub(crate) mod schedule;
 
@@ -11,8 +12,10 @@ use std::time::Duration;
 use hostpulse_core::{Matcher, Severity};
 
 pub use matcher::{glob_match, parse_matcher};
+pub use rate_limit::RateLimit;
+pub(crate) use rate_limit::parse_rate_limit;
 pub use receivers::{
-    DEFAULT_SEND_TIMEOUT, EmailSettings, RateLimit, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings,
+    DEFAULT_SEND_TIMEOUT, EmailSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings,
     SmtpTls, TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
 };
 pub use schedule::{MaintenanceSchedule, WeeklySchedule, parse_rfc3339_ms};

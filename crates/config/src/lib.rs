@@ -25,8 +25,8 @@ mod validate;
 pub use agent::{AgentConfig, AgentOverrides, load_agent_config};
 pub use alert_manager::{
     BUILTIN_RECEIVER, DEFAULT_SEND_TIMEOUT, EmailSettings, EscalationStep, InhibitRule,
-    MaintenanceSchedule, MaintenanceWindow, ReceiverConfig, ReceiverKind, RouteConfig, RouteMatch,
-    RouteSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings, SmtpTls,
+    MaintenanceSchedule, MaintenanceWindow, RateLimit, ReceiverConfig, ReceiverKind, RouteConfig,
+    RouteMatch, RouteSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings, SmtpTls,
     TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
     WeeklySchedule, glob_match, parse_matcher, parse_rfc3339_ms,
 };

@@ -73,6 +73,100 @@ fn the_documented_example_loads_as_written() {
     assert_eq!(email.smtp.password.as_ref().map(|p| p.expose()), Some("pw"));
     assert_eq!(email.to, ["ops@example.org"]);
     assert_eq!(receivers[4].kind.type_name(), "webhook");
+    assert_eq!(
+        rate_limits(&config),
+        [Some("20/1m"), Some("1/1s"), Some("4/1s"), None, None].map(|l| l.map(String::from))
+    );
+}
+
+/// Each receiver's rate limit as written by `Display`, `None` for unlimited.
+fn rate_limits(config: &HubConfig) -> Vec<Option<String>> {
+    let receivers = &config.alerting.receivers;
+    receivers
+        .iter()
+        .map(|r| r.rate_limit.map(|l| l.to_string()))
+        .collect()
+}
+
+#[test]
+fn every_receiver_type_accepts_a_rate_limit_in_every_form() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = r#"
+receivers:
+  - { name: l, type: log, rate_limit: 1/1s }
+  - { name: t, type: telegram, bot_token: "1:x", chat_id: "-100123", rate_limit: 30/s }
+  - { name: s, type: slack, webhook_url: "https://example.org/s", rate_limit: none }
+  - { name: m, type: teams, webhook_url: "https://example.org/t", rate_limit: unlimited }
+  - { name: e, type: email, smtp: { host: localhost }, from: a@example.org, to: [b@example.org], rate_limit: 20/1m }
+  - { name: w, type: webhook, url: "https://example.org/w", rate_limit: " 5 / 500ms " }
+"#;
+    let config = load_in(dir.path(), text).expect("loads");
+    let expected = [
+        Some("1/1s"),
+        Some("30/1s"),
+        None,
+        None,
+        Some("20/1m"),
+        Some("5/500ms"),
+    ];
+    assert_eq!(rate_limits(&config), expected.map(|l| l.map(String::from)));
+    let first = config.alerting.receivers[0].rate_limit;
+    assert_eq!(
+        first.map(|l| (l.count, l.per)),
+        Some((1, Duration::from_secs(1)))
+    );
+}
+
+#[test]
+fn absent_rate_limits_take_the_providers_limits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = r##"
+receivers:
+  - { name: private, type: telegram, bot_token: "1:x", chat_id: "123456789" }
+  - { name: channel, type: telegram, bot_token: "1:x", chat_id: "@ops" }
+  - { name: group, type: telegram, bot_token: "1:x", chat_id: "-1001234567890" }
+  - { name: bot, type: slack, bot_token: xoxb-1, channel: "#ops" }
+  - { name: l, type: log }
+"##;
+    let config = load_in(dir.path(), text).expect("loads");
+    let expected = [
+        Some("1/1s"),
+        Some("1/1s"),
+        Some("20/1m"),
+        Some("1/1s"),
+        None,
+    ];
+    assert_eq!(rate_limits(&config), expected.map(|l| l.map(String::from)));
+}
+
+#[test]
+fn bad_rate_limits_are_reported_at_their_key_with_the_accepted_forms() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = r#"
+receivers:
+  - { name: a, type: log, rate_limit: 0/1s }
+  - { name: b, type: slack, webhook_url: "https://example.org/s", rate_limit: abc }
+  - { name: c, type: teams, webhook_url: "https://example.org/t", rate_limit: 5/0s }
+  - { name: d, type: webhook, url: "https://example.org/w", rate_limit: 5/2h }
+  - { name: e, type: telegram, bot_token: "1:x", rate_limit: 1/1s }
+"#;
+    let errors = load_in(dir.path(), text).expect_err("invalid").to_string();
+    for expected in [
+        "receivers[0].rate_limit: \"0/1s\"",
+        "receivers[1].rate_limit: \"abc\" is not a rate limit",
+        "receivers[2].rate_limit: \"5/0s\"",
+        "receivers[3].rate_limit: \"5/2h\"",
+        "receivers[4].chat_id: is required",
+    ] {
+        assert!(
+            errors.contains(expected),
+            "missing {expected:?} in:\n{errors}"
+        );
+    }
+    let forms = errors
+        .lines()
+        .filter(|line| line.contains("use N/DURATION such as 1/1s"));
+    assert_eq!(forms.count(), 4, "{errors}");
 }
 
 #[test]

@@ -15,13 +15,6 @@ pub const SLACK_API_URL: &str = "https://slack.com/api";
 /// Default time limit of one HTTP delivery attempt.
 pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// At most `count` messages per `per` (a token bucket holding `count` tokens).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub count: u32,
-    pub per: Duration,
-}
-
 /// `type: telegram`: `sendMessage` of the Telegram Bot API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TelegramSettings {

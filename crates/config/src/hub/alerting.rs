@@ -98,32 +98,39 @@ pub(crate) enum RawReceiver {
 }
 
 impl RawReceiver {
-    /// The raw name, and the validated kind (`None` when its settings had errors).
-    fn validate(self, v: &mut Validator, path: &str) -> (Option<Scalar>, Option<ReceiverKind>) {
-        match self {
-            RawReceiver::Log(log) => (log.name, Some(ReceiverKind::Log)),
-            RawReceiver::Telegram(raw) => {
-                let name = raw.name.clone();
-                (name, raw.validate(v, path).map(ReceiverKind::Telegram))
-            }
-            RawReceiver::Slack(raw) => {
-                let name = raw.name.clone();
-                (name, raw.validate(v, path).map(ReceiverKind::Slack))
-            }
-            RawReceiver::Teams(raw) => {
-                let name = raw.name.clone();
-                (name, raw.validate(v, path).map(ReceiverKind::Teams))
-            }
-            RawReceiver::Email(raw) => {
-                let name = raw.name.clone();
-                (name, raw.validate(v, path).map(ReceiverKind::Email))
-            }
-            RawReceiver::Webhook(raw) => {
-                let name = raw.name.clone();
-                (name, raw.validate(v, path).map(ReceiverKind::Webhook))
-            }
+    /// Takes the keys every receiver type accepts: `name` and `rate_limit`.
+    fn take_shared_keys(&mut self) -> SharedKeys {
+        let (name, rate_limit) = match self {
+            RawReceiver::Log(raw) => (&mut raw.name, &mut raw.rate_limit),
+            RawReceiver::Telegram(raw) => (&mut raw.name, &mut raw.rate_limit),
+            RawReceiver::Slack(raw) => (&mut raw.name, &mut raw.rate_limit),
+            RawReceiver::Teams(raw) => (&mut raw.name, &mut raw.rate_limit),
+            RawReceiver::Email(raw) => (&mut raw.name, &mut raw.rate_limit),
+            RawReceiver::Webhook(raw) => (&mut raw.name, &mut raw.rate_limit),
+        };
+        SharedKeys {
+            name: name.take(),
+            rate_limit: rate_limit.take(),
         }
     }
+
+    /// The validated kind (`None` when its settings had errors).
+    fn validate_kind(self, v: &mut Validator, path: &str) -> Option<ReceiverKind> {
+        match self {
+            RawReceiver::Log(_) => Some(ReceiverKind::Log),
+            RawReceiver::Telegram(raw) => raw.validate(v, path).map(ReceiverKind::Telegram),
+            RawReceiver::Slack(raw) => raw.validate(v, path).map(ReceiverKind::Slack),
+            RawReceiver::Teams(raw) => raw.validate(v, path).map(ReceiverKind::Teams),
+            RawReceiver::Email(raw) => raw.validate(v, path).map(ReceiverKind::Email),
+            RawReceiver::Webhook(raw) => raw.validate(v, path).map(ReceiverKind::Webhook),
+        }
+    }
+}
+
+/// The keys shared by every receiver type, as written.
+struct SharedKeys {
+    name: Option<Scalar>,
+    rate_limit: Option<Scalar>,
 }
 
 /// A `type: log` receiver as written.
@@ -131,6 +138,7 @@ impl RawReceiver {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawLogReceiver {
     name: Option<Scalar>,
+    rate_limit: Option<Scalar>,
 }
 
 /// The alert-manager sections as written, gathered for validation.
@@ -190,10 +198,17 @@ pub(crate) fn validate(raw: RawAlertingSections, v: &mut Validator) -> AlertingC
 fn validate_receivers(raw: Vec<RawReceiver>, v: &mut Validator) -> Vec<ReceiverConfig> {
     let mut seen = BTreeSet::new();
     let mut receivers = Vec::new();
-    for (i, receiver) in raw.into_iter().enumerate() {
+    for (i, mut receiver) in raw.into_iter().enumerate() {
         let path = format!("receivers[{i}]");
-        let (name, kind) = receiver.validate(v, &path);
-        let Some(name) = required_name(v, &join(&path, "name"), name) else {
+        let shared = receiver.take_shared_keys();
+        let kind = receiver.validate_kind(v, &path);
+        let rate_limit = receivers::rate_limit(
+            v,
+            &join(&path, "rate_limit"),
+            shared.rate_limit,
+            kind.as_ref(),
+        );
+        let Some(name) = required_name(v, &join(&path, "name"), shared.name) else {
             continue;
         };
         if !seen.insert(name.clone()) {
@@ -207,7 +222,7 @@ fn validate_receivers(raw: Vec<RawReceiver>, v: &mut Validator) -> Vec<ReceiverC
             receivers.push(ReceiverConfig {
                 name,
                 kind,
-                rate_limit: None,
+                rate_limit,
             });
         }
     }

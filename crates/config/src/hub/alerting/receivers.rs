@@ -15,8 +15,8 @@ use hostpulse_core::Severity;
 use serde::Deserialize;
 
 use crate::alert_manager::{
-    DEFAULT_SEND_TIMEOUT, SLACK_API_URL, SlackSettings, SlackTarget, TELEGRAM_API_URL, TeamsFormat,
-    TeamsSettings, TelegramSettings,
+    DEFAULT_SEND_TIMEOUT, RateLimit, ReceiverKind, SLACK_API_URL, SlackSettings, SlackTarget,
+    TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, parse_rate_limit,
 };
 use crate::scalar::Scalar;
 use crate::secret::Secret;
@@ -31,6 +31,7 @@ const MIN_TIMEOUT: Duration = Duration::from_millis(100);
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTelegram {
     pub(super) name: Option<Scalar>,
+    pub(super) rate_limit: Option<Scalar>,
     bot_token: Option<Secret>,
     bot_token_file: Option<Scalar>,
     chat_id: Option<Scalar>,
@@ -46,6 +47,7 @@ pub(crate) struct RawTelegram {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSlack {
     pub(super) name: Option<Scalar>,
+    pub(super) rate_limit: Option<Scalar>,
     webhook_url: Option<Secret>,
     webhook_url_file: Option<Scalar>,
     bot_token: Option<Secret>,
@@ -61,6 +63,7 @@ pub(crate) struct RawSlack {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTeams {
     pub(super) name: Option<Scalar>,
+    pub(super) rate_limit: Option<Scalar>,
     webhook_url: Option<Secret>,
     webhook_url_file: Option<Scalar>,
     format: Option<Scalar>,
@@ -102,6 +105,18 @@ pub(super) fn api_url(v: &mut Validator, path: &str, raw: Option<Scalar>, defaul
 
 pub(super) fn timeout(v: &mut Validator, path: &str, raw: Option<Scalar>) -> Duration {
     v.duration(path, raw, DEFAULT_SEND_TIMEOUT, MIN_TIMEOUT)
+}
+
+/// The `rate_limit` of a receiver: as written, or the default of its kind when absent.
+/// A bad value is reported at `path`; the receiver's kind may be unknown (`None`) then.
+pub(super) fn rate_limit(
+    v: &mut Validator,
+    path: &str,
+    raw: Option<Scalar>,
+    kind: Option<&ReceiverKind>,
+) -> Option<RateLimit> {
+    let default = kind.and_then(RateLimit::default_for);
+    v.parse_or(path, raw, default, parse_rate_limit)
 }
 
 /// Optional user template; a template that does not compile is an error at its key.

@@ -28,6 +28,7 @@ pub(crate) struct RawSmtp {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawEmail {
     pub(in crate::hub::alerting) name: Option<Scalar>,
+    pub(in crate::hub::alerting) rate_limit: Option<Scalar>,
     smtp: Option<RawSmtp>,
     from: Option<Scalar>,
     to: Option<Vec<Scalar>>,

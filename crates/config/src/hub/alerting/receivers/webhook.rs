@@ -15,6 +15,7 @@ use crate::validate::{Validator, join};
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawWebhook {
     pub(in crate::hub::alerting) name: Option<Scalar>,
+    pub(in crate::hub::alerting) rate_limit: Option<Scalar>,
     url: Option<Secret>,
     url_file: Option<Scalar>,
     headers: Option<BTreeMap<String, Secret>>,
