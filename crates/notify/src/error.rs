@@ -5,8 +5,12 @@ use std::time::Duration;
 /// A successful delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Delivered {
-    /// The provider's id of the (first) message, e.g. a Telegram `message_id` or Slack `ts`.
+    /// The provider's id of the first message (kept), e.g. a Telegram `message_id`, a Slack
+    /// `ts` or an e-mail `Message-ID`.
     pub provider_id: Option<String>,
+    /// Provider ids of all parts, earlier attempts' included (empty where the provider returns
+    /// none).
+    pub provider_ids: Vec<String>,
 }
 
 /// Why a delivery failed; the reason is already redacted.

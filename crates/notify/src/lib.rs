@@ -1,5 +1,7 @@
 //! Notification channels of the hub: Telegram, Slack, Microsoft Teams, e-mail and webhooks
-//! behind one [`Notifier`] trait, with default message texts and secret redaction.
+//! behind one [`Notifier`] trait, with default message texts and secret redaction. Sends are
+//! resumable: parts an earlier attempt delivered are not sent again, and each new part is
+//! reported through [`Progress`].
 //!
 //! HTTP and SMTP use rustls with the aws-lc-rs provider: binaries call
 //! [`install_crypto_provider`] first thing in `main`.
@@ -9,8 +11,10 @@ mod error;
 mod http;
 mod log;
 mod message;
+mod parts;
 mod redact;
 mod slack;
+mod synthetic;
 mod teams;
 mod telegram;
 mod webhook;
@@ -20,8 +24,9 @@ use hostpulse_config::{ReceiverConfig, ReceiverKind};
 use hostpulse_core::Notification;
 
 pub use error::{Delivered, NotifyError, SendError};
-pub use message::{MessageContext, Summary};
+pub use message::{MessageContext, Progress, Summary};
 pub use redact::Redactor;
+pub use synthetic::test_notification;
 pub use webhook::{SIGNATURE_HEADER, alertmanager_payload};
 
 /// A channel that delivers notifications to one receiver.

@@ -1,18 +1,46 @@
 //! What every channel says about a notification: status, severity, hosts, values, since when,
 //! a dashboard link and how to acknowledge; plus user templates rendered with minijinja.
 
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
 use hostpulse_core::{Alert, Notification, NotificationKind, Severity};
 use serde::Serialize;
 
 use crate::SendError;
 
 /// Delivery context the message needs beyond the notification itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct MessageContext {
     /// Base URL of the hub's dashboard, for links.
     pub external_url: Option<String>,
-    /// Provider id of the firing message a resolved message replies to (Telegram).
+    /// Provider id of the message a resolved notification replies to / threads under
+    /// (Telegram message_id, Slack ts, e-mail Message-ID).
     pub reply_to: Option<String>,
+    /// Provider ids of parts delivered by an earlier attempt; those parts are not sent again.
+    pub parts_sent: Vec<String>,
+    /// Told after each part is delivered, before the next is sent.
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+impl fmt::Debug for MessageContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MessageContext")
+            .field("external_url", &self.external_url)
+            .field("reply_to", &self.reply_to)
+            .field("parts_sent", &self.parts_sent)
+            .field("progress", &self.progress.as_ref().map(|_| "Progress"))
+            .finish()
+    }
+}
+
+/// Durable record of parts as they are delivered.
+#[async_trait]
+pub trait Progress: Send + Sync {
+    /// `provider_ids` = every part delivered so far (earlier attempts' included). An error stops the send with
+    /// SendError::Retry (the part is delivered but could not be recorded; the reason says so).
+    async fn part_sent(&self, provider_ids: &[String]) -> Result<(), String>;
 }
 
 /// One alert as shown in a message.

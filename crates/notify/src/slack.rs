@@ -1,13 +1,15 @@
 //! Slack: an incoming webhook or `chat.postMessage` with Block Kit blocks (header, fields,
-//! context) inside an attachment coloured by severity.
+//! context) inside an attachment coloured by severity; as a bot, resolutions go into the
+//! thread of the firing message.
 
 use async_trait::async_trait;
-use hostpulse_config::{SlackSettings, SlackTarget};
+use hostpulse_config::{Secret, SlackSettings, SlackTarget};
 use hostpulse_core::{Notification, Severity};
 use serde_json::{Value, json};
 
 use crate::http::{self, Reply};
 use crate::message::Summary;
+use crate::parts::PartsSent;
 use crate::{Delivered, MessageContext, Notifier, NotifyError, Redactor, SendError};
 
 /// Block Kit limits: header text, section text, fields per section.
@@ -42,29 +44,62 @@ impl Slack {
     }
 }
 
+impl Slack {
+    /// `chat.postMessage` into the channel; a resolved notification with `reply_to` goes into
+    /// that thread and is broadcast to the channel too. A message an earlier attempt
+    /// delivered is not posted again.
+    async fn post_as_bot(
+        &self,
+        mut body: Value,
+        (token, channel): (&Secret, &str),
+        resolved: bool,
+        ctx: &MessageContext,
+    ) -> Result<Delivered, SendError> {
+        let mut sent = PartsSent::resume(ctx);
+        if sent.count() > 0 {
+            return Ok(sent.delivered());
+        }
+        body["channel"] = json!(channel);
+        if let Some(thread) = ctx.reply_to.as_deref().filter(|_| resolved) {
+            body["thread_ts"] = json!(thread);
+            body["reply_broadcast"] = json!(true);
+        }
+        let url = format!("{}/chat.postMessage", self.settings.api_url);
+        let request = self.client.post(url).bearer_auth(token.expose());
+        let reply = http::send(request.json(&body), &self.redactor).await?;
+        http::check(&reply, &self.redactor)?;
+        let ts = bot_reply(&reply).map_err(|e| http::redact_error(e, &self.redactor))?;
+        sent.record(ts, 1)
+            .await
+            .map_err(|e| http::redact_error(e, &self.redactor))?;
+        Ok(sent.delivered())
+    }
+}
+
 #[async_trait]
 impl Notifier for Slack {
     async fn send(&self, n: &Notification, ctx: &MessageContext) -> Result<Delivered, SendError> {
         let summary = Summary::new(n, ctx);
-        let mut body = payload(&summary, self.settings.template.as_deref())?;
-        let request = match &self.settings.target {
-            SlackTarget::Webhook { url } => self.client.post(url.expose()),
-            SlackTarget::Bot { token, channel } => {
-                body["channel"] = json!(channel);
-                let url = format!("{}/chat.postMessage", self.settings.api_url);
-                self.client.post(url).bearer_auth(token.expose())
+        let body = payload(&summary, self.settings.template.as_deref())?;
+        match &self.settings.target {
+            SlackTarget::Webhook { url } => {
+                let request = self.client.post(url.expose()).json(&body);
+                let reply = http::send(request, &self.redactor).await?;
+                http::check(&reply, &self.redactor)?;
+                Ok(Delivered::default())
             }
-        };
-        let reply = http::send(request.json(&body), &self.redactor).await?;
-        http::check(&reply, &self.redactor)?;
-        bot_reply(&reply).map_err(|e| http::redact_error(e, &self.redactor))
+            SlackTarget::Bot { token, channel } => {
+                self.post_as_bot(body, (token, channel), summary.resolved, ctx)
+                    .await
+            }
+        }
     }
 }
 
-/// Webhooks answer `ok`; `chat.postMessage` answers JSON with `ok`, `ts` or `error`.
-fn bot_reply(reply: &Reply) -> Result<Delivered, SendError> {
+/// `chat.postMessage` answers JSON with `ok` and `ts`, or `ok: false` and `error`.
+fn bot_reply(reply: &Reply) -> Result<Option<String>, SendError> {
     let Ok(parsed) = serde_json::from_str::<Value>(&reply.body) else {
-        return Ok(Delivered::default());
+        return Ok(None);
     };
     if parsed["ok"] == json!(false) {
         let error = parsed["error"]
@@ -80,9 +115,7 @@ fn bot_reply(reply: &Reply) -> Result<Delivered, SendError> {
             SendError::Permanent { reason: error }
         });
     }
-    Ok(Delivered {
-        provider_id: parsed["ts"].as_str().map(str::to_owned),
-    })
+    Ok(parsed["ts"].as_str().map(str::to_owned))
 }
 
 /// The message: fallback text, and an attachment with Block Kit blocks coloured by severity.

@@ -1,5 +1,6 @@
 //! Telegram: Bot API `sendMessage` with HTML parse mode, forum topics, silent low-severity
-//! delivery, splitting at 4096 characters and replies to the firing message.
+//! delivery, splitting at 4096 characters (a retry resumes at the first unsent part) and
+//! replies to the firing message.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::http::{self, Reply};
 use crate::message::Summary;
+use crate::parts::PartsSent;
 use crate::{Delivered, MessageContext, Notifier, NotifyError, Redactor, SendError};
 
 /// Longest message text Telegram accepts, in characters.
@@ -86,15 +88,16 @@ impl Notifier for Telegram {
         } else {
             None
         };
-        let mut first_id = None;
-        for (index, part) in split_text(&text, MAX_MESSAGE_CHARS).iter().enumerate() {
+        let parts = split_text(&text, MAX_MESSAGE_CHARS);
+        let mut sent = PartsSent::resume(ctx);
+        for (index, part) in parts.iter().enumerate().skip(sent.count()) {
             let body = self.payload(part, n, if index == 0 { reply_to } else { None });
             let id = self.send_part(&body).await?;
-            first_id = first_id.or(id);
+            sent.record(id, parts.len())
+                .await
+                .map_err(|e| http::redact_error(e, &self.redactor))?;
         }
-        Ok(Delivered {
-            provider_id: first_id,
-        })
+        Ok(sent.delivered())
     }
 }
 

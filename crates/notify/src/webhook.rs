@@ -1,5 +1,5 @@
-//! Webhooks: a JSON POST in Alertmanager's webhook format (version 4), custom headers and an
-//! optional HMAC-SHA256 body signature.
+//! Webhooks: a JSON POST in Alertmanager's webhook format (version 4), custom headers, an
+//! `Idempotency-Key` stable across attempts and an optional HMAC-SHA256 body signature.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +16,8 @@ use crate::{Delivered, MessageContext, Notifier, NotifyError, Redactor, SendErro
 
 /// Header carrying `sha256=<hex HMAC-SHA256 of the body>` when `hmac_secret` is set.
 pub const SIGNATURE_HEADER: &str = "X-Hostpulse-Signature";
+/// Header carrying the notification's idempotency key, the same on every attempt.
+const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 /// Alertmanager's "zero time" for alerts that have not ended.
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
@@ -48,11 +50,16 @@ impl Webhook {
         })
     }
 
-    fn request(&self, body: Vec<u8>) -> Result<reqwest::RequestBuilder, SendError> {
+    fn request(
+        &self,
+        body: Vec<u8>,
+        idempotency_key: &str,
+    ) -> Result<reqwest::RequestBuilder, SendError> {
         let mut request = self
             .client
             .post(self.settings.url.expose())
-            .header(reqwest::header::CONTENT_TYPE, "application/json");
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(IDEMPOTENCY_HEADER, idempotency_key);
         for (name, value) in &self.settings.headers {
             request = request.header(name.as_str(), value.expose());
         }
@@ -70,7 +77,8 @@ impl Notifier for Webhook {
         let body = serde_json::to_vec(&payload).map_err(|e| SendError::Permanent {
             reason: format!("cannot encode the payload: {e}"),
         })?;
-        let reply = http::send(self.request(body)?, &self.redactor).await?;
+        let request = self.request(body, &n.idempotency_key())?;
+        let reply = http::send(request, &self.redactor).await?;
         http::check(&reply, &self.redactor)?;
         Ok(Delivered::default())
     }

@@ -40,7 +40,7 @@ fn telegram(base: &str, template: Option<&str>) -> TelegramSettings {
 fn ctx() -> MessageContext {
     MessageContext {
         external_url: Some("https://hub.example.org".into()),
-        reply_to: None,
+        ..MessageContext::default()
     }
 }
 

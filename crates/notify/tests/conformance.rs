@@ -165,6 +165,16 @@ fn text_resolved(request: &Recorded) {
     assert!(!text.contains("hostpulse ack"), "no ack hint once resolved");
 }
 
+fn slack_bot_resolved(request: &Recorded) {
+    text_resolved(request);
+    let body = request.json();
+    assert_eq!(
+        body["thread_ts"], "41",
+        "posts into the firing message's thread"
+    );
+    assert_eq!(body["reply_broadcast"], true, "and shows it in the channel");
+}
+
 fn webhook_resolved(request: &Recorded) {
     let body = request.json();
     assert_eq!(body["status"], "resolved");
@@ -192,7 +202,7 @@ const CHANNELS: &[Channel] = &[
         secrets: &[SLACK_TOKEN],
         receiver: slack_bot,
         within_limits: slack_limits,
-        resolved: text_resolved,
+        resolved: slack_bot_resolved,
     },
     Channel {
         flavor: Flavor::Teams,
@@ -319,6 +329,7 @@ async fn resolved_notifications_are_marked_and_reply_where_supported() {
     let ctx = MessageContext {
         external_url: Some("https://hub.example.org/".into()),
         reply_to: Some("41".into()),
+        ..MessageContext::default()
     };
     for channel in CHANNELS {
         let server = FakeServer::start(channel.flavor).await;

@@ -1,5 +1,6 @@
 //! E-mail against a real SMTP server (aiosmtpd) on loopback: STARTTLS on a certificate made
-//! here, AUTH, and a multipart plain + HTML message with the expected headers.
+//! here, AUTH, a multipart plain + HTML message with the expected headers, a stable
+//! Message-ID and resolutions threaded under the firing message.
 //!
 //! Needs `python3` with `aiosmtpd` (`pip install aiosmtpd`); skipped with a message when they
 //! are missing, except when `CI=true`, where that is a failure.
@@ -123,18 +124,17 @@ async fn delivers_an_authenticated_multipart_message_over_starttls() {
     let _server = start_server(dir.path(), port, &cert, &key, &out);
     let ctx = MessageContext {
         external_url: Some("https://hub.example.org".into()),
-        reply_to: None,
+        ..MessageContext::default()
     };
 
     let notifier = build(&receiver(port, "s3cret-smtp-pass", &ca)).expect("build");
-    notifier
-        .send(&common::firing(), &ctx)
-        .await
-        .expect("delivered");
+    let firing = common::firing();
+    let delivered = notifier.send(&firing, &ctx).await.expect("delivered");
+    let message_id = format!("<{}@example.org>", firing.idempotency_key());
+    assert_eq!(delivered.provider_id.as_deref(), Some(message_id.as_str()));
+    assert_eq!(delivered.provider_ids, std::slice::from_ref(&message_id));
 
-    let text = std::fs::read_to_string(&out).expect("a message arrived");
-    let record: serde_json::Value =
-        serde_json::from_str(text.lines().next().expect("line")).expect("json");
+    let record = &received(&out)[0];
     assert_eq!(record["login"], "mailer");
     assert_eq!(record["tls"], true);
     assert_eq!(record["mail_from"], "hostpulse@example.org");
@@ -150,12 +150,65 @@ async fn delivers_an_authenticated_multipart_message_over_starttls() {
         "Content-Type: multipart/alternative",
         "Content-Type: text/plain; charset=utf-8",
         "Content-Type: text/html; charset=utf-8",
-        "Message-ID: <",
+        &format!("Message-ID: {message_id}"),
         "Date: ",
         "hostpulse ack ",
     ] {
         assert!(
             content.contains(expected),
+            "{expected:?} missing in:\n{content}"
+        );
+    }
+    assert!(!content.contains("In-Reply-To"), "{content}");
+}
+
+/// Every message the server received, oldest first.
+fn received(out: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(out).expect("a message arrived");
+    text.lines()
+        .map(|line| serde_json::from_str(line).expect("json"))
+        .collect()
+}
+
+#[tokio::test]
+async fn resolutions_thread_under_the_firing_message() {
+    if !aiosmtpd_available() {
+        return;
+    }
+    install_crypto_provider();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ca, cert, key) = make_certificates(dir.path());
+    let out = dir.path().join("messages.jsonl");
+    let port = free_port();
+    let _server = start_server(dir.path(), port, &cert, &key, &out);
+    let notifier = build(&receiver(port, "s3cret-smtp-pass", &ca)).expect("build");
+
+    let firing = notifier
+        .send(&common::firing(), &MessageContext::default())
+        .await
+        .expect("delivered");
+    let mut resolved = common::resolved();
+    resolved.id = 2;
+    let ctx = MessageContext {
+        reply_to: firing.provider_id.clone(),
+        ..MessageContext::default()
+    };
+    let delivered = notifier.send(&resolved, &ctx).await.expect("delivered");
+
+    let parent = firing.provider_id.expect("a Message-ID");
+    let resolved_id = format!("<{}@example.org>", resolved.idempotency_key());
+    assert_eq!(delivered.provider_id.as_deref(), Some(resolved_id.as_str()));
+    assert_ne!(resolved_id, parent);
+    let messages = received(&out);
+    assert_eq!(messages.len(), 2);
+    let content = messages[1]["content"].as_str().expect("content");
+    for expected in [
+        format!("Message-ID: {resolved_id}"),
+        format!("In-Reply-To: {parent}"),
+        format!("References: {parent}"),
+    ] {
+        assert!(
+            content.contains(&expected),
             "{expected:?} missing in:\n{content}"
         );
     }

@@ -2,7 +2,7 @@
 //! answer as the documented APIs do, and sample notifications.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -55,6 +55,8 @@ impl Recorded {
 struct State {
     flavor: Flavor,
     scenario: Scenario,
+    /// Answers for the next requests, in order, before `scenario` applies again.
+    script: VecDeque<Scenario>,
     requests: Vec<Recorded>,
     next_id: i64,
 }
@@ -71,6 +73,7 @@ impl FakeServer {
         let state = Arc::new(Mutex::new(State {
             flavor,
             scenario: Scenario::Ok,
+            script: VecDeque::new(),
             requests: Vec::new(),
             next_id: 100,
         }));
@@ -95,6 +98,11 @@ impl FakeServer {
         self.state.lock().expect("lock").scenario = scenario;
     }
 
+    /// Answers the next requests as listed, one each, then as set by [`FakeServer::set`].
+    pub fn script(&self, answers: &[Scenario]) {
+        self.state.lock().expect("lock").script = answers.iter().copied().collect();
+    }
+
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.lock().expect("lock").requests.clone()
     }
@@ -110,7 +118,8 @@ async fn answer(state: Arc<Mutex<State>>, uri: Uri, headers: HeaderMap, body: By
             body,
         });
         s.next_id += 1;
-        (s.flavor, s.scenario, s.next_id)
+        let scenario = s.script.pop_front().unwrap_or(s.scenario);
+        (s.flavor, scenario, s.next_id)
     };
     if scenario == Scenario::Slow {
         tokio::time::sleep(Duration::from_secs(3)).await;
