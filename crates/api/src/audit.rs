@@ -14,11 +14,26 @@ pub async fn record<T>(
     target: &str,
     result: &Result<T, ApiError>,
 ) {
+    let outcome = match result {
+        Ok(_) => Ok(()),
+        Err(error) => Err(error.to_string()),
+    };
+    record_outcome(state, actor, action, target, outcome).await;
+}
+
+/// Records `action` on `target` by `actor` with an outcome given as text.
+pub async fn record_outcome(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    target: &str,
+    outcome: Result<(), String>,
+) {
     let Some(store) = &state.alert_store else {
         return;
     };
-    let outcome = match result {
-        Ok(_) => "ok".to_string(),
+    let outcome = match outcome {
+        Ok(()) => "ok".to_string(),
         Err(error) => format!("error: {error}"),
     };
     tracing::info!(actor, action, target, result = %outcome, "audit");

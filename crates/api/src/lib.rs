@@ -10,6 +10,7 @@ mod hosts;
 mod ingest;
 pub mod matchers;
 mod notifications;
+mod receivers;
 pub mod query;
 mod rules;
 mod silences;
@@ -44,6 +45,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/rules/reload", post(rules::reload))
         .route("/api/v1/rules/backtest", post(rules::backtest))
         .route("/api/v1/notifications", get(notifications::list))
+        .route(
+            "/api/v1/notifications/{id}/requeue",
+            post(receivers::requeue),
+        )
+        .route("/api/v1/receivers", get(receivers::list))
+        .route("/api/v1/receivers/{name}/test", post(receivers::test))
         .fallback(not_found)
         .with_state(state)
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationParams {
-    /// `pending`, `sent`, `dry_run` or `dead`.
+    /// `pending`, `sending`, `sent`, `dry_run` or `dead`.
     pub status: Option<String>,
     pub receiver: Option<String>,
     /// Unix seconds, `now-24h` or `-24h`.
@@ -34,7 +34,7 @@ pub async fn list(
         None => None,
         Some(text) => Some(parse_delivery_status(text).ok_or_else(|| {
             ApiError::BadRequest(format!(
-                "invalid status {text:?}: use pending, sent, dry_run or dead"
+                "invalid status {text:?}: use pending, sending, sent, dry_run or dead"
             ))
         })?),
     };

@@ -145,7 +145,7 @@ impl Engine {
             .save_alert_changes(batch.clone())
             .await
         {
-            Ok(_) if notify => self.deliver_wake.notify_one(),
+            Ok(_) if notify => self.delivery.wake(),
             Ok(_) => {}
             Err(e) => {
                 tracing::error!(error = %e, "cannot save alert changes; will retry");

@@ -6,7 +6,6 @@ mod api_types;
 mod backfill;
 mod backtest;
 mod cycle;
-mod deliver;
 mod operations;
 mod source;
 mod state;
@@ -19,6 +18,7 @@ pub use api_types::*;
 use hostpulse_alerting::{AlertManager, LOG_NAMESPACE, NotificationLog};
 use hostpulse_config::HubConfig;
 use hostpulse_core::{Alert, Clock};
+use hostpulse_delivery::Delivery;
 use hostpulse_rules::{Lifecycle, load_rule_set, required_windows};
 use hostpulse_store::{AlertStore, Store};
 use state::State;
@@ -55,16 +55,13 @@ pub struct Engine {
     state: tokio::sync::Mutex<State>,
     dirty: Mutex<HashSet<String>>,
     eval_wake: Notify,
-    deliver_wake: Notify,
     stop: Notify,
     stopping: std::sync::atomic::AtomicBool,
     view: RwLock<View>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     last_cycle: Mutex<CycleStats>,
     last_prune_ms: std::sync::atomic::AtomicI64,
-    dispatcher: tokio::sync::Mutex<deliver::Dispatcher>,
-    /// Base URL of the hub for links in messages.
-    external_url: Option<String>,
+    delivery: Arc<Delivery>,
 }
 
 impl Engine {
@@ -76,7 +73,7 @@ impl Engine {
         config_file: Option<PathBuf>,
         loader: ConfigLoader,
     ) -> Result<Arc<Engine>, EngineError> {
-        let engine = Self::start_manual(deps, config, config_file, loader).await?;
+        let engine = Self::build(deps, config, config_file, loader, true).await?;
         tasks::spawn(&engine);
         Ok(engine)
     }
@@ -89,6 +86,16 @@ impl Engine {
         config: &HubConfig,
         config_file: Option<PathBuf>,
         loader: ConfigLoader,
+    ) -> Result<Arc<Engine>, EngineError> {
+        Self::build(deps, config, config_file, loader, false).await
+    }
+
+    async fn build(
+        deps: EngineDeps,
+        config: &HubConfig,
+        config_file: Option<PathBuf>,
+        loader: ConfigLoader,
+        background: bool,
     ) -> Result<Arc<Engine>, EngineError> {
         let rule_set = load_rule_set(&config.rules, config_file.as_deref())
             .map_err(|errors| EngineError::Invalid(render_errors(&errors)))?;
@@ -110,6 +117,14 @@ impl Engine {
             rule_evaluated_ms: Default::default(),
         };
         let keep = required_windows(&state.rules);
+        let delivery = Delivery::start(
+            Arc::clone(&deps.alert_store),
+            Arc::clone(&deps.clock),
+            config.external_url.clone(),
+            &config.alerting.effective_receivers(),
+            background,
+        )
+        .await;
         let engine = Arc::new(Engine {
             deps,
             loader,
@@ -118,17 +133,13 @@ impl Engine {
             state: tokio::sync::Mutex::new(state),
             dirty: Mutex::default(),
             eval_wake: Notify::new(),
-            deliver_wake: Notify::new(),
             stop: Notify::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
             view: RwLock::default(),
             tasks: Mutex::default(),
             last_cycle: Mutex::default(),
             last_prune_ms: std::sync::atomic::AtomicI64::new(i64::MIN / 2),
-            dispatcher: tokio::sync::Mutex::new(deliver::Dispatcher::new(
-                &config.alerting.effective_receivers(),
-            )),
-            external_url: config.external_url.clone(),
+            delivery,
         });
         engine.backfill(None).await;
         engine.publish(&*engine.state.lock().await);
@@ -152,9 +163,15 @@ impl Engine {
         }
     }
 
-    /// Delivers pending outbox notifications now.
-    pub async fn deliver_now(&self) {
-        self.deliver_pending().await;
+    /// Runs one delivery pass of every receiver now; returns the earliest time (engine
+    /// clock, ms) a receiver has more to do.
+    pub async fn deliver_now(&self) -> Option<i64> {
+        self.delivery.deliver_now().await
+    }
+
+    /// The notification delivery workers (receiver status, test messages, requeue).
+    pub fn delivery(&self) -> &Arc<Delivery> {
+        &self.delivery
     }
 
     /// Figures of the last evaluation cycle.

@@ -115,8 +115,9 @@ impl Engine {
             .map_err(|e| EngineError::Invalid(e.to_string()))?;
         let transitions = state.lifecycle.retain_rules(&rule_set.rules, now);
         state.manager = manager;
-        *self.dispatcher.lock().await =
-            crate::deliver::Dispatcher::new(&config.alerting.effective_receivers());
+        self.delivery
+            .reconfigure(&config.alerting.effective_receivers())
+            .await;
         state.rules = rule_set.rules;
         state.rule_files = rule_set.files.clone();
         state.host_groups = config.rules.host_groups.clone();

@@ -1,4 +1,5 @@
-//! Background tasks: the evaluation loop (on ingest and on a timer) and the delivery loop.
+//! Background tasks: the evaluation loop (on ingest and on a timer); delivery runs its own
+//! per-receiver workers.
 
 use crate::Engine;
 use std::sync::Arc;
@@ -8,16 +9,11 @@ use std::time::Duration;
 /// How often old alert history is pruned.
 const PRUNE_EVERY_MS: i64 = 3_600_000;
 
-/// Longest wait of the delivery loop between outbox polls.
-const DELIVERY_POLL: Duration = Duration::from_secs(1);
-
-/// Starts the evaluation and delivery loops of `engine`.
+/// Starts the evaluation loop of `engine`.
 pub fn spawn(engine: &Arc<Engine>) {
     let eval = tokio::spawn(evaluation_loop(Arc::clone(engine)));
-    let deliver = tokio::spawn(delivery_loop(Arc::clone(engine)));
     if let Ok(mut tasks) = engine.tasks.lock() {
         tasks.push(eval);
-        tasks.push(deliver);
     }
 }
 
@@ -61,23 +57,10 @@ async fn evaluation_loop(engine: Arc<Engine>) {
     }
 }
 
-async fn delivery_loop(engine: Arc<Engine>) {
-    loop {
-        if engine.stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        engine.deliver_pending().await;
-        tokio::select! {
-            () = engine.deliver_wake.notified() => {}
-            () = tokio::time::sleep(DELIVERY_POLL) => {}
-            () = engine.stop.notified() => return,
-        }
-    }
-}
-
 impl Engine {
-    /// Stops the background tasks after a last delivery pass.
+    /// Stops the background tasks; delivery workers finish their current attempt.
     pub async fn shutdown(&self) {
+        self.delivery.shutdown().await;
         self.stopping.store(true, Ordering::SeqCst);
         self.stop.notify_waiters();
         let handles: Vec<_> = self

@@ -44,6 +44,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// The notification outbox, newest first.
     Notifications(NotificationsArgs),
+    /// Receivers: test messages, delivery status, requeueing dead letters.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
 }
 
 #[derive(Debug, Args)]

@@ -144,6 +144,37 @@ pub struct NotificationsArgs {
     pub page: PageArgs,
 }
 
+/// `hostpulse notify ...`.
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Send a test message to RECEIVER now and print the outcome (exit 1 if not delivered).
+    Test {
+        receiver: String,
+        /// Send from this configuration file directly, without a running hub.
+        #[arg(long, short = 'c')]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        api: ApiArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every receiver with its queue, backoff and last error.
+    Receivers {
+        #[command(flatten)]
+        api: ApiArgs,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a dead-lettered notification back in the outbox.
+    Requeue {
+        id: i64,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+}
+
 /// Time filter, paging and output of the listing commands.
 #[derive(Debug, Args)]
 pub struct PageArgs {

@@ -4,6 +4,7 @@ mod agents;
 mod alerts;
 mod config_check;
 mod notifications;
+mod notify;
 mod rules;
 mod silence;
 mod status;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Silence(cmd) => silence::run(cmd),
         Command::Rules(args) => rules::run(args),
         Command::Notifications(args) => notifications::run(args),
+        Command::Notify(cmd) => notify::run(cmd),
     }
 }
 

@@ -204,6 +204,7 @@ fn log_file(path: &Path) -> File {
 mod agent;
 mod hub;
 mod query;
+pub mod sink;
 
 #[allow(unused_imports)]
 pub use agent::AgentProc;

@@ -1,0 +1,266 @@
+//! One receiver's delivery worker: takes its outbox oldest first, waits for the rate limits,
+//! marks each notification `sending` before the attempt and records the outcome after it.
+//! A temporary failure pauses the whole receiver (with backoff) so order is kept; a permanent
+//! one dead-letters that notification and moves on.
+
+use crate::attempt::{Attempt, Outcome};
+use crate::backoff::{BACKOFF_MAX, backoff, jitter};
+use crate::bucket::TokenBucket;
+use crate::health::Health;
+use crate::Shared;
+use hostpulse_config::ReceiverConfig;
+use hostpulse_core::{DeliveryStatus, Notification};
+use hostpulse_notify::Notifier;
+use hostpulse_store::DeliveryUpdate;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
+
+/// Notifications read from the outbox at a time.
+const PAGE: usize = 64;
+/// Wait after the outbox could not be read or written.
+const STORE_RETRY_MS: i64 = 5_000;
+
+/// The delivery worker of one receiver.
+pub(crate) struct Worker {
+    pub(crate) config: ReceiverConfig,
+    pub(crate) notifier: Result<Arc<dyn Notifier>, String>,
+    limits: Vec<Arc<Mutex<TokenBucket>>>,
+    shared: Arc<Shared>,
+    /// Held for the length of a pass (one pass at a time per receiver); holds an outcome
+    /// not yet written to the store, which the next write carries.
+    running: tokio::sync::Mutex<Option<DeliveryUpdate>>,
+    pub(crate) health: Mutex<Health>,
+    pub(crate) wake: Notify,
+    pub(crate) stop: Notify,
+    stopping: AtomicBool,
+}
+
+/// What a pass leaves to do.
+enum Step {
+    Next,
+    WaitUntil(i64),
+}
+
+impl Worker {
+    pub(crate) fn new(
+        config: ReceiverConfig,
+        notifier: Result<Arc<dyn Notifier>, String>,
+        limits: Vec<Arc<Mutex<TokenBucket>>>,
+        shared: Arc<Shared>,
+    ) -> Self {
+        Self {
+            config,
+            notifier,
+            limits,
+            shared,
+            running: tokio::sync::Mutex::new(None),
+            health: Mutex::default(),
+            wake: Notify::new(),
+            stop: Notify::new(),
+            stopping: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    pub(crate) fn request_stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.stop.notify_one();
+    }
+
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn health(&self) -> Health {
+        self.health.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.shared.clock.now_ms()
+    }
+
+    fn now(&self) -> i64 {
+        self.now_ms()
+    }
+
+    /// Delivers what is due now; returns when to try again (`None`: the queue is empty).
+    pub(crate) async fn pass(&self) -> Option<i64> {
+        let mut unrecorded = self.running.lock().await;
+        if self.flush(&mut unrecorded).await.is_err() {
+            return Some(self.now() + STORE_RETRY_MS);
+        }
+        let next = self.drain(&mut unrecorded).await;
+        match self.flush(&mut unrecorded).await {
+            Ok(()) => next,
+            Err(()) => Some(self.now() + STORE_RETRY_MS),
+        }
+    }
+
+    async fn drain(&self, unrecorded: &mut Option<DeliveryUpdate>) -> Option<i64> {
+        let mut after = 0;
+        loop {
+            if self.is_stopping() {
+                return None;
+            }
+            if let Some(until) = self.health().paused_at(self.now()) {
+                return Some(until);
+            }
+            let page = match self
+                .shared
+                .store
+                .outbox_for_receiver(self.name(), after, PAGE)
+                .await
+            {
+                Ok(page) if page.is_empty() => return None,
+                Ok(page) => page,
+                Err(e) => {
+                    tracing::warn!(receiver = %self.name(), error = %e, "cannot read the outbox");
+                    return Some(self.now() + STORE_RETRY_MS);
+                }
+            };
+            for n in page {
+                after = n.id;
+                if let Step::WaitUntil(at) = self.deliver_one(n, unrecorded).await {
+                    return Some(at);
+                }
+                if self.is_stopping() {
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Waits for the rate limits, then attempts `n` and notes its outcome.
+    async fn deliver_one(&self, n: Notification, unrecorded: &mut Option<DeliveryUpdate>) -> Step {
+        let now = self.now();
+        if let Some(wait) = self.rate_wait(now) {
+            return Step::WaitUntil(now + wait);
+        }
+        let attempts = n.attempts.saturating_add(1);
+        if n.status == DeliveryStatus::Sending {
+            tracing::warn!(receiver = %self.name(), id = n.id, "the hub stopped during an earlier attempt whose outcome is unknown; sending again");
+            self.update_health(|h| h.resent_after_restart += 1);
+        }
+        let begin = DeliveryUpdate {
+            id: n.id,
+            status: DeliveryStatus::Sending,
+            attempts,
+            last_error: n.last_error.clone(),
+            provider_ids: n.provider_ids.clone(),
+        };
+        let mut batch: Vec<DeliveryUpdate> = unrecorded.take().into_iter().collect();
+        batch.push(begin);
+        if let Err(e) = self.shared.store.record_deliveries(batch.clone()).await {
+            tracing::warn!(receiver = %self.name(), error = %e, "cannot record a delivery attempt");
+            *unrecorded = batch.into_iter().find(|u| u.id != n.id);
+            return Step::WaitUntil(now + STORE_RETRY_MS);
+        }
+        self.take_tokens(now);
+        let outcome = match &self.notifier {
+            Ok(notifier) => {
+                Attempt::new(&self.shared, notifier.as_ref(), &n, attempts)
+                    .run()
+                    .await
+            }
+            Err(reason) => Outcome::Retry {
+                reason: reason.clone(),
+                retry_after: Some(BACKOFF_MAX),
+                provider_ids: n.provider_ids.clone(),
+            },
+        };
+        self.settle(&n, attempts, outcome, unrecorded)
+    }
+
+    /// Turns an attempt's outcome into the row update and the receiver's health.
+    fn settle(
+        &self,
+        n: &Notification,
+        attempts: u32,
+        outcome: Outcome,
+        unrecorded: &mut Option<DeliveryUpdate>,
+    ) -> Step {
+        let now = self.now();
+        let update = |status, last_error, provider_ids| DeliveryUpdate {
+            id: n.id,
+            status,
+            attempts,
+            last_error,
+            provider_ids,
+        };
+        match outcome {
+            Outcome::Sent { provider_ids } => {
+                self.update_health(|h| h.success(now));
+                *unrecorded = Some(update(DeliveryStatus::Sent, None, provider_ids));
+                Step::Next
+            }
+            Outcome::Dead {
+                reason,
+                provider_ids,
+            } => {
+                tracing::error!(receiver = %self.name(), id = n.id, reason = %reason, "delivery refused; notification dead-lettered");
+                self.update_health(|h| h.dead_letter(now, &reason));
+                *unrecorded = Some(update(DeliveryStatus::Dead, Some(reason), provider_ids));
+                Step::Next
+            }
+            Outcome::Retry {
+                reason,
+                retry_after,
+                provider_ids,
+            } => {
+                let failures = self.health().consecutive_failures.saturating_add(1);
+                let delay = backoff(failures, retry_after, jitter(n.id as u64));
+                let until = now.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
+                tracing::warn!(receiver = %self.name(), id = n.id, attempts, ?delay, reason = %reason, "delivery failed; will retry");
+                self.update_health(|h| h.temporary_failure(now, &reason, until));
+                *unrecorded = Some(update(DeliveryStatus::Pending, Some(reason), provider_ids));
+                Step::WaitUntil(until)
+            }
+        }
+    }
+
+    /// Writes the outcome not yet recorded; on failure it is kept for the next write.
+    async fn flush(&self, unrecorded: &mut Option<DeliveryUpdate>) -> Result<(), ()> {
+        let Some(update) = unrecorded.clone() else {
+            return Ok(());
+        };
+        match self.shared.store.record_deliveries(vec![update]).await {
+            Ok(()) => {
+                *unrecorded = None;
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(receiver = %self.name(), error = %e, "cannot record a delivery outcome");
+                Err(())
+            }
+        }
+    }
+
+    /// Milliseconds until every rate limit allows a message (`None`: now).
+    fn rate_wait(&self, now_ms: i64) -> Option<i64> {
+        let wait = self
+            .limits
+            .iter()
+            .map(|b| b.lock().map(|mut b| b.wait_ms(now_ms)).unwrap_or(0))
+            .max()
+            .unwrap_or(0);
+        (wait > 0).then_some(wait)
+    }
+
+    fn take_tokens(&self, now_ms: i64) {
+        for bucket in &self.limits {
+            if let Ok(mut bucket) = bucket.lock() {
+                bucket.take(now_ms);
+            }
+        }
+    }
+
+    fn update_health(&self, change: impl FnOnce(&mut Health)) {
+        if let Ok(mut health) = self.health.lock() {
+            change(&mut health);
+        }
+    }
+}
