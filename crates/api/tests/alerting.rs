@@ -212,9 +212,25 @@ async fn notifications_filter_by_status_and_receiver() {
     assert_eq!(rest.json["notifications"].as_array().unwrap().len(), 1);
     assert_eq!(rest.json["notifications"][0]["status"], "pending");
 
+    let oldest_log = rest.json["notifications"][0]["id"].as_i64().unwrap();
+    h.store
+        .mark_notification(oldest_log, DeliveryStatus::Sending, 1, None)
+        .await
+        .unwrap();
+    let sending = h.get("/api/v1/notifications?status=sending").await;
+    assert_eq!(sending.status.as_u16(), 200, "{}", sending.json);
+    let sending = sending.json["notifications"].as_array().unwrap().clone();
+    assert_eq!(sending.len(), 1);
+    assert_eq!(sending[0]["id"], oldest_log);
+    assert_eq!(sending[0]["status"], "sending");
+
     let bad = h.get("/api/v1/notifications?status=lost").await;
     assert_eq!(bad.status.as_u16(), 400);
-    assert!(bad.json["detail"].as_str().unwrap().contains("dry_run"));
+    let detail = bad.json["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("dry_run") && detail.contains("sending"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]

@@ -134,7 +134,7 @@ pub struct RulesTestArgs {
 /// `hostpulse notifications [--status S] [--receiver R]`.
 #[derive(Debug, Args)]
 pub struct NotificationsArgs {
-    /// pending, sent, dry_run or dead.
+    /// pending, sending, sent, dry_run or dead.
     #[arg(long)]
     pub status: Option<String>,
     /// Only notifications for this receiver.

@@ -1,7 +1,15 @@
 //! The alerting persistence over real SQLite files: round trips, atomic change sets,
-//! paged history and outbox, silences, retention and persistence across reopening.
+//! paged history and outbox, silences, retention and persistence across reopening; the
+//! delivery outbox (`alerts/outbox.rs`, `alerts/outbox_admin.rs`) and the upgrade of older
+//! databases (`alerts/migration.rs`).
 
 mod common;
+#[path = "alerts/migration.rs"]
+mod migration;
+#[path = "alerts/outbox.rs"]
+mod outbox;
+#[path = "alerts/outbox_admin.rs"]
+mod outbox_admin;
 
 use common::{T0, open};
 use hostpulse_core::{

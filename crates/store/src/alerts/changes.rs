@@ -2,7 +2,8 @@
 
 use crate::StoreError;
 use crate::alerts::codec::{
-    check_alert, check_notification, check_transition, status_name, to_json,
+    check_alert, check_notification, check_transition, kind_name, provider_ids_column, status_name,
+    to_json,
 };
 use crate::alerts::types::AlertChanges;
 use crate::schema::db_error;
@@ -70,24 +71,7 @@ fn append_transition(tx: &Transaction, transition: &AlertTransition) -> Result<(
 /// Inserts the outbox row, and one history row per (host, rule) the notification covers.
 fn append_notification(tx: &Transaction, notification: &Notification) -> Result<i64, StoreError> {
     check_notification(notification)?;
-    let json = to_json(notification)?;
-    tx.prepare_cached(
-        "INSERT INTO notifications (created_ms, receiver, group_key, status, attempts, last_error, json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            notification.created_ms,
-            notification.receiver,
-            notification.group_key,
-            status_name(notification.status),
-            notification.attempts,
-            notification.last_error,
-            json
-        ])
-    })
-    .map_err(db_error)?;
-    let id = tx.last_insert_rowid();
+    let id = insert_outbox_row(tx, notification)?;
     let targets: BTreeSet<(&str, &str)> = notification
         .alerts
         .iter()
@@ -110,6 +94,42 @@ fn append_notification(tx: &Transaction, notification: &Notification) -> Result<
             .map_err(db_error)?;
     }
     Ok(id)
+}
+
+/// Inserts the outbox row; returns its id.
+///
+/// The JSON is written once; the delivery columns (status, attempts, last_error,
+/// provider_ids) are updated in place later, so provider ids go to their column only.
+fn insert_outbox_row(tx: &Transaction, notification: &Notification) -> Result<i64, StoreError> {
+    let json = if notification.provider_ids.is_empty() {
+        to_json(notification)?
+    } else {
+        to_json(&Notification {
+            provider_ids: Vec::new(),
+            ..notification.clone()
+        })?
+    };
+    let provider_ids = provider_ids_column(&notification.provider_ids)?;
+    tx.prepare_cached(
+        "INSERT INTO notifications
+             (created_ms, receiver, group_key, status, attempts, last_error, json, provider_ids, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            notification.created_ms,
+            notification.receiver,
+            notification.group_key,
+            status_name(notification.status),
+            notification.attempts,
+            notification.last_error,
+            json,
+            provider_ids,
+            kind_name(notification.kind),
+        ])
+    })
+    .map_err(db_error)?;
+    Ok(tx.last_insert_rowid())
 }
 
 fn put_state(

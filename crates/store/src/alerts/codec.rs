@@ -1,7 +1,7 @@
 //! JSON encoding of alerting rows, delivery status names and the opaque page cursors.
 
 use crate::StoreError;
-use hostpulse_core::{Alert, AlertTransition, DeliveryStatus, Notification};
+use hostpulse_core::{Alert, AlertTransition, DeliveryStatus, Notification, NotificationKind};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -71,6 +71,34 @@ pub fn parse_status(text: &str) -> Option<DeliveryStatus> {
     }
 }
 
+/// Column value of a notification kind (its serde name, as in the row's JSON).
+pub fn kind_name(kind: NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::Firing => "firing",
+        NotificationKind::Repeat => "repeat",
+        NotificationKind::Escalation => "escalation",
+        NotificationKind::Resolved => "resolved",
+        NotificationKind::Test => "test",
+    }
+}
+
+/// Column value of a list of provider ids: a JSON array, or NULL when there are none.
+pub fn provider_ids_column(ids: &[String]) -> Result<Option<String>, StoreError> {
+    if ids.is_empty() {
+        Ok(None)
+    } else {
+        to_json(&ids).map(Some)
+    }
+}
+
+/// Parses the provider ids column of notification `id` (NULL means none).
+pub fn parse_provider_ids(column: Option<&str>, id: i64) -> Result<Vec<String>, StoreError> {
+    match column {
+        None => Ok(Vec::new()),
+        Some(text) => from_json(text, &format!("provider ids of notification {id}")),
+    }
+}
+
 /// Position after which an older page starts: `(at_ms, id)` of the last entry shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
@@ -121,6 +149,7 @@ mod tests {
     fn status_names_round_trip() {
         for status in [
             DeliveryStatus::Pending,
+            DeliveryStatus::Sending,
             DeliveryStatus::Sent,
             DeliveryStatus::DryRun,
             DeliveryStatus::Dead,
@@ -128,5 +157,32 @@ mod tests {
             assert_eq!(parse_status(status_name(status)), Some(status));
         }
         assert_eq!(parse_status("lost"), None);
+    }
+
+    #[test]
+    fn kind_names_match_the_json_names() {
+        for kind in [
+            NotificationKind::Firing,
+            NotificationKind::Repeat,
+            NotificationKind::Escalation,
+            NotificationKind::Resolved,
+            NotificationKind::Test,
+        ] {
+            assert_eq!(to_json(&kind).unwrap(), format!("\"{}\"", kind_name(kind)));
+        }
+    }
+
+    #[test]
+    fn provider_ids_round_trip_and_none_is_null() {
+        assert_eq!(provider_ids_column(&[]).unwrap(), None);
+        let ids = vec!["41".to_string(), "42".to_string()];
+        let column = provider_ids_column(&ids).unwrap();
+        assert_eq!(column.as_deref(), Some(r#"["41","42"]"#));
+        assert_eq!(parse_provider_ids(column.as_deref(), 1).unwrap(), ids);
+        assert!(parse_provider_ids(None, 1).unwrap().is_empty());
+        assert!(matches!(
+            parse_provider_ids(Some("{"), 1),
+            Err(StoreError::Corrupt(_))
+        ));
     }
 }

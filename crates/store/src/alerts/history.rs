@@ -2,14 +2,14 @@
 
 use crate::StoreError;
 use crate::alerts::codec::{Cursor, from_json};
-use crate::alerts::outbox::notification_from_row;
+use crate::alerts::outbox::{DeliveryColumns, notification_from_row};
 use crate::alerts::types::{HistoryEntry, HistoryPage, HistoryQuery, page_size};
 use crate::schema::db_error;
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params_from_iter};
 
 const SELECT: &str = "SELECT h.id, h.at_ms, h.kind, h.json, h.notification_id,
-        n.json, n.status, n.attempts, n.last_error
+        n.json, n.status, n.attempts, n.last_error, n.provider_ids
     FROM alert_history h LEFT JOIN notifications n ON n.id = h.notification_id";
 
 /// WHERE clause and parameters of a history query.
@@ -105,12 +105,7 @@ fn entry_from_row(row: &Row, id: i64) -> Result<Option<HistoryEntry>, StoreError
     let (Some(notification_id), Some(json)) = (notification_id, json) else {
         return Ok(None);
     };
-    let notification = notification_from_row(
-        notification_id,
-        &json,
-        &column::<String>(row, 6)?,
-        column(row, 7)?,
-        column(row, 8)?,
-    )?;
+    let notification =
+        notification_from_row(notification_id, &json, DeliveryColumns::read(row, 6)?)?;
     Ok(Some(HistoryEntry::Notification { id, notification }))
 }

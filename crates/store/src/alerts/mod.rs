@@ -2,8 +2,12 @@
 
 mod changes;
 pub(crate) mod codec;
+mod delivery;
 mod history;
 mod outbox;
+mod outbox_stats;
+#[cfg(test)]
+mod plan_tests;
 mod records;
 pub(crate) mod schema;
 mod sqlite_impl;
@@ -46,7 +50,7 @@ pub trait AlertStore: Send + Sync + 'static {
     async fn notifications(&self, query: NotificationQuery)
     -> Result<NotificationPage, StoreError>;
 
-    /// Outbox: the oldest `Pending` notifications (for delivery workers).
+    /// Outbox: the oldest `Pending` or `Sending` notifications, oldest first.
     async fn pending_notifications(&self, limit: usize) -> Result<Vec<Notification>, StoreError>;
 
     /// Records the outcome of a delivery attempt.
@@ -58,13 +62,53 @@ pub trait AlertStore: Send + Sync + 'static {
         last_error: Option<String>,
     ) -> Result<(), StoreError>;
 
+    /// Pending or sending notifications of `receiver` with `id > after_id`, oldest first
+    /// (read in the order of the `notifications_outbox` index, without sorting the queue).
+    async fn outbox_for_receiver(
+        &self,
+        receiver: &str,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<Notification>, StoreError>;
+
+    /// Applies `updates` in one transaction (e.g. "N is sent" + "N+1 is sending"); nothing is
+    /// applied if any id is unknown ([`StoreError::InvalidQuery`] naming the id).
+    async fn record_deliveries(&self, updates: Vec<DeliveryUpdate>) -> Result<(), StoreError>;
+
+    /// First provider id of the newest `sent` notification with kind `firing` of
+    /// (`receiver`, `group_key`) whose id is below `before_id` and which has provider ids: the
+    /// message a later notification of the group (e.g. its resolution) replies to.
+    async fn thread_anchor(
+        &self,
+        receiver: &str,
+        group_key: &str,
+        before_id: i64,
+    ) -> Result<Option<String>, StoreError>;
+
+    /// Per receiver that has any notification, by name: counts by status, the age of its queue
+    /// and its latest error.
+    async fn outbox_stats(&self) -> Result<Vec<ReceiverOutboxStats>, StoreError>;
+
+    /// Puts a dead notification back to `pending` (attempts, provider ids and last error kept);
+    /// `None` if there is no such notification, [`StoreError::InvalidQuery`] if it is not dead.
+    async fn requeue_notification(&self, id: i64) -> Result<Option<Notification>, StoreError>;
+
+    /// Dead-letters every pending or sending notification whose receiver is not in
+    /// `configured`, with `reason` as its last error; returns how many.
+    async fn dead_letter_unknown_receivers(
+        &self,
+        configured: Vec<String>,
+        reason: String,
+    ) -> Result<u64, StoreError>;
+
     /// Stores one audit record (who did what, when, result) for state-changing actions.
     async fn audit(&self, entry: AuditEntry) -> Result<(), StoreError>;
 
     /// The newest `limit` audit records, newest first.
     async fn audit_entries(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
 
-    /// Deletes history rows, delivered or dead notifications, ended silences and audit records
-    /// older than `before_ms` (history retention).
+    /// Deletes history rows, notifications that are no longer queued (sent, dry run or dead),
+    /// ended silences and audit records older than `before_ms` (history retention). Pending and
+    /// sending notifications are never deleted.
     async fn prune_alert_history(&self, before_ms: i64) -> Result<PruneReport, StoreError>;
 }

@@ -1,40 +1,76 @@
-//! The notification outbox: paged listing, the oldest pending records, delivery status updates.
+//! The notification outbox: row decoding, paged listing, the oldest queued records, status updates.
 
 use crate::StoreError;
-use crate::alerts::codec::{Cursor, from_json, parse_status, status_name};
+use crate::alerts::codec::{Cursor, from_json, parse_provider_ids, parse_status, status_name};
 use crate::alerts::types::{NotificationPage, NotificationQuery, page_size};
 use crate::schema::db_error;
 use hostpulse_core::{DeliveryStatus, Notification};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params, params_from_iter};
 
-const SELECT: &str = "SELECT id, json, status, attempts, last_error FROM notifications";
+/// Columns of a notification row, in the order [`from_row`] reads them.
+pub const SELECT: &str =
+    "SELECT id, json, status, attempts, last_error, provider_ids FROM notifications";
+
+/// The delivery columns of a notification row: they change after insert, its JSON does not.
+pub struct DeliveryColumns {
+    pub status: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// JSON array of provider ids, NULL when there are none.
+    pub provider_ids: Option<String>,
+}
+
+impl DeliveryColumns {
+    /// Reads status, attempts, last_error and provider_ids from four columns starting at `first`.
+    pub fn read(row: &Row, first: usize) -> Result<Self, StoreError> {
+        Ok(Self {
+            status: row.get(first).map_err(db_error)?,
+            attempts: row.get(first + 1).map_err(db_error)?,
+            last_error: row.get(first + 2).map_err(db_error)?,
+            provider_ids: row.get(first + 3).map_err(db_error)?,
+        })
+    }
+}
 
 /// Builds a notification from its stored JSON and its current delivery columns.
 pub fn notification_from_row(
     id: i64,
     json: &str,
-    status: &str,
-    attempts: u32,
-    last_error: Option<String>,
+    columns: DeliveryColumns,
 ) -> Result<Notification, StoreError> {
     let mut notification: Notification = from_json(json, &format!("notification {id}"))?;
     notification.id = id;
-    notification.status = parse_status(status).ok_or_else(|| {
-        StoreError::Corrupt(format!("notification {id} has unknown status {status:?}"))
+    notification.status = parse_status(&columns.status).ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "notification {id} has unknown status {:?}",
+            columns.status
+        ))
     })?;
-    notification.attempts = attempts;
-    notification.last_error = last_error;
+    notification.attempts = columns.attempts;
+    notification.last_error = columns.last_error;
+    notification.provider_ids = parse_provider_ids(columns.provider_ids.as_deref(), id)?;
     Ok(notification)
 }
 
-fn from_row(row: &Row) -> Result<Notification, StoreError> {
+/// Decodes a row selected with [`SELECT`].
+pub fn from_row(row: &Row) -> Result<Notification, StoreError> {
     let id: i64 = row.get(0).map_err(db_error)?;
     let json: String = row.get(1).map_err(db_error)?;
-    let status: String = row.get(2).map_err(db_error)?;
-    let attempts: u32 = row.get(3).map_err(db_error)?;
-    let last_error: Option<String> = row.get(4).map_err(db_error)?;
-    notification_from_row(id, &json, &status, attempts, last_error)
+    notification_from_row(id, &json, DeliveryColumns::read(row, 2)?)
+}
+
+/// Every notification a prepared [`SELECT`] statement returns for `params`.
+pub fn collect(
+    statement: &mut rusqlite::Statement,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Notification>, StoreError> {
+    let mut rows = statement.query(params).map_err(db_error)?;
+    let mut notifications = Vec::new();
+    while let Some(row) = rows.next().map_err(db_error)? {
+        notifications.push(from_row(row)?);
+    }
+    Ok(notifications)
 }
 
 fn filters(query: &NotificationQuery, cursor: Option<Cursor>) -> (String, Vec<Value>) {
@@ -95,21 +131,19 @@ pub fn page(
     Ok(page)
 }
 
-/// The oldest `limit` pending notifications, oldest first.
+/// The oldest `limit` pending or sending notifications, oldest first.
 pub fn pending(connection: &Connection, limit: usize) -> Result<Vec<Notification>, StoreError> {
     let mut statement = connection
         .prepare_cached(&format!(
-            "{SELECT} WHERE status = 'pending' ORDER BY id ASC LIMIT ?1"
+            "{SELECT} WHERE status IN ('pending', 'sending') ORDER BY id ASC LIMIT ?1"
         ))
         .map_err(db_error)?;
-    let mut rows = statement
-        .query([i64::try_from(limit).unwrap_or(i64::MAX)])
-        .map_err(db_error)?;
-    let mut pending = Vec::new();
-    while let Some(row) = rows.next().map_err(db_error)? {
-        pending.push(from_row(row)?);
-    }
-    Ok(pending)
+    collect(&mut statement, [sql_limit(limit)])
+}
+
+/// A row limit as an SQL integer.
+pub fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 /// Records a delivery attempt's outcome; `InvalidQuery` if the id is unknown.

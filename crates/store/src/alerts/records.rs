@@ -133,7 +133,8 @@ pub fn audit_entries(connection: &Connection, limit: usize) -> Result<Vec<AuditE
     rows.collect::<Result<_, _>>().map_err(db_error)
 }
 
-/// Deletes history, finished notifications, ended silences and audit records older than `before_ms`.
+/// Deletes history, notifications that are neither pending nor sending, ended silences and
+/// audit records older than `before_ms`.
 pub fn prune(connection: &mut Connection, before_ms: i64) -> Result<PruneReport, StoreError> {
     let tx = connection.transaction().map_err(db_error)?;
     let delete = |sql: &str| -> Result<u64, StoreError> {
@@ -143,7 +144,8 @@ pub fn prune(connection: &mut Connection, before_ms: i64) -> Result<PruneReport,
     let report = PruneReport {
         history_rows: delete("DELETE FROM alert_history WHERE at_ms < ?1")?,
         notifications: delete(
-            "DELETE FROM notifications WHERE created_ms < ?1 AND status != 'pending'",
+            "DELETE FROM notifications WHERE created_ms < ?1
+             AND status NOT IN ('pending', 'sending')",
         )?,
         silences: delete("DELETE FROM silences WHERE ends_ms < ?1")?,
         audit_entries: delete("DELETE FROM audit_log WHERE at_ms < ?1")?,

@@ -2,10 +2,10 @@
 //! serialise with ingest commits), reads on the reader pool.
 
 use crate::alerts::types::{
-    AlertChanges, AuditEntry, HistoryPage, HistoryQuery, NotificationPage, NotificationQuery,
-    PruneReport,
+    AlertChanges, AuditEntry, DeliveryUpdate, HistoryPage, HistoryQuery, NotificationPage,
+    NotificationQuery, PruneReport, ReceiverOutboxStats,
 };
-use crate::alerts::{AlertStore, changes, history, outbox, records};
+use crate::alerts::{AlertStore, changes, delivery, history, outbox, outbox_stats, records};
 use crate::writer::Command;
 use crate::{SqliteStore, StoreError};
 use async_trait::async_trait;
@@ -87,6 +87,52 @@ impl AlertStore for SqliteStore {
         last_error: Option<String>,
     ) -> Result<(), StoreError> {
         self.write(move |c| outbox::mark(c, id, status, attempts, last_error.as_deref()))
+            .await
+    }
+
+    async fn outbox_for_receiver(
+        &self,
+        receiver: &str,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let receiver = receiver.to_string();
+        self.read(move |c| delivery::for_receiver(c, &receiver, after_id, limit))
+            .await
+    }
+
+    async fn record_deliveries(&self, updates: Vec<DeliveryUpdate>) -> Result<(), StoreError> {
+        if updates.is_empty() {
+            return Ok(());
+        }
+        self.write(move |c| delivery::record(c, &updates)).await
+    }
+
+    async fn thread_anchor(
+        &self,
+        receiver: &str,
+        group_key: &str,
+        before_id: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let (receiver, group_key) = (receiver.to_string(), group_key.to_string());
+        self.read(move |c| delivery::thread_anchor(c, &receiver, &group_key, before_id))
+            .await
+    }
+
+    async fn outbox_stats(&self) -> Result<Vec<ReceiverOutboxStats>, StoreError> {
+        self.read(outbox_stats::outbox_stats).await
+    }
+
+    async fn requeue_notification(&self, id: i64) -> Result<Option<Notification>, StoreError> {
+        self.write(move |c| delivery::requeue(c, id)).await
+    }
+
+    async fn dead_letter_unknown_receivers(
+        &self,
+        configured: Vec<String>,
+        reason: String,
+    ) -> Result<u64, StoreError> {
+        self.write(move |c| delivery::dead_letter_unknown(c, &configured, &reason))
             .await
     }
 

@@ -1,4 +1,5 @@
-//! Value types exchanged with an [`crate::AlertStore`]: change sets, history and outbox pages, audit records.
+//! Value types exchanged with an [`crate::AlertStore`]: change sets, history and outbox pages,
+//! delivery updates, outbox statistics, audit records.
 
 use hostpulse_core::{Alert, AlertTransition, DeliveryStatus, Notification};
 use serde::{Deserialize, Serialize};
@@ -93,6 +94,32 @@ pub struct NotificationQuery {
 pub struct NotificationPage {
     pub notifications: Vec<Notification>,
     pub next_cursor: Option<String>,
+}
+
+/// One change of a notification's delivery columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryUpdate {
+    pub id: i64,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// Provider ids of every part delivered so far (replaces the stored list).
+    pub provider_ids: Vec<String>,
+}
+
+/// Outbox counts of one receiver, by delivery status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiverOutboxStats {
+    pub receiver: String,
+    pub pending: u64,
+    pub sending: u64,
+    pub sent: u64,
+    pub dead: u64,
+    pub dry_run: u64,
+    /// `created_ms` of the first-queued (lowest id) pending or sending notification.
+    pub oldest_queued_ms: Option<i64>,
+    /// Error of the newest pending, sending or dead notification that has one.
+    pub last_error: Option<String>,
 }
 
 /// One audit record of a state-changing action.
