@@ -3,32 +3,43 @@
 use hostpulse_config::RateLimit;
 
 /// A token bucket: holds up to `count` tokens, refilled evenly over `per`.
+///
+/// Counted in exact integers: one token is `per` (in ms) units and each millisecond adds
+/// `count` units, so a bucket drained at `t` allows its next message at exactly
+/// `t + per / count` (rounded up), however often it is looked at in between.
 #[derive(Debug, Clone)]
 pub struct TokenBucket {
-    capacity: f64,
-    /// Tokens added per millisecond.
-    refill_per_ms: f64,
-    tokens: f64,
+    /// Units per token: the period in milliseconds (at least 1).
+    unit: u128,
+    /// Units added per millisecond: the token count (at least 1).
+    refill_per_ms: u128,
+    /// Units held, at most `capacity` tokens' worth.
+    level: u128,
+    capacity: u128,
     updated_ms: i64,
 }
 
 impl TokenBucket {
     /// A full bucket for `limit`, as of `now_ms`.
     pub fn new(limit: RateLimit, now_ms: i64) -> Self {
-        let capacity = f64::from(limit.count.max(1));
-        let per_ms = (limit.per.as_millis() as f64).max(1.0);
+        let count = u128::from(limit.count.max(1));
+        let unit = limit.per.as_millis().max(1);
         Self {
-            capacity,
-            refill_per_ms: capacity / per_ms,
-            tokens: capacity,
+            unit,
+            refill_per_ms: count,
+            level: count * unit,
+            capacity: count * unit,
             updated_ms: now_ms,
         }
     }
 
     fn refill(&mut self, now_ms: i64) {
         if now_ms > self.updated_ms {
-            let elapsed = (now_ms - self.updated_ms) as f64;
-            self.tokens = (self.tokens + elapsed * self.refill_per_ms).min(self.capacity);
+            let elapsed = u128::from(now_ms.abs_diff(self.updated_ms));
+            self.level = elapsed
+                .saturating_mul(self.refill_per_ms)
+                .saturating_add(self.level)
+                .min(self.capacity);
             self.updated_ms = now_ms;
         }
     }
@@ -36,16 +47,17 @@ impl TokenBucket {
     /// Milliseconds until a token is available (0 = now).
     pub fn wait_ms(&mut self, now_ms: i64) -> i64 {
         self.refill(now_ms);
-        if self.tokens >= 1.0 {
+        if self.level >= self.unit {
             return 0;
         }
-        ((1.0 - self.tokens) / self.refill_per_ms).ceil() as i64
+        let wait = (self.unit - self.level).div_ceil(self.refill_per_ms);
+        i64::try_from(wait).unwrap_or(i64::MAX)
     }
 
     /// Takes one token; call only after [`TokenBucket::wait_ms`] returned 0.
     pub fn take(&mut self, now_ms: i64) {
         self.refill(now_ms);
-        self.tokens = (self.tokens - 1.0).max(0.0);
+        self.level = self.level.saturating_sub(self.unit);
     }
 }
 
@@ -91,5 +103,32 @@ mod tests {
         bucket.take(3_600_000);
         bucket.take(3_600_000);
         assert!(bucket.wait_ms(3_600_000) > 0);
+    }
+
+    #[test]
+    fn looking_at_the_bucket_in_between_does_not_delay_the_next_token() {
+        let mut bucket = TokenBucket::new(limit(1, 1000), 0);
+        bucket.take(0);
+        assert_eq!(bucket.wait_ms(999), 1);
+        assert_eq!(bucket.wait_ms(1000), 0);
+
+        let mut bucket = TokenBucket::new(limit(20, 60_000), 0);
+        for _ in 0..20 {
+            bucket.take(0);
+        }
+        for at in [1, 1_000, 2_999] {
+            assert_eq!(bucket.wait_ms(at), 3000 - at);
+        }
+        assert_eq!(bucket.wait_ms(3000), 0);
+    }
+
+    #[test]
+    fn a_limit_with_more_messages_than_milliseconds_is_exact() {
+        let mut bucket = TokenBucket::new(limit(3, 2), 0);
+        for _ in 0..3 {
+            bucket.take(0);
+        }
+        assert_eq!(bucket.wait_ms(0), 1);
+        assert_eq!(bucket.wait_ms(1), 0);
     }
 }

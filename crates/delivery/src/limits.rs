@@ -31,13 +31,13 @@ impl SharedLimits {
         if let Some(limit) = receiver.rate_limit {
             limits.push(Arc::new(Mutex::new(TokenBucket::new(limit, now_ms))));
         }
-        if let Some((key, limit)) = account_limit(receiver) {
-            if let Ok(mut buckets) = self.buckets.lock() {
-                let bucket = buckets
-                    .entry(key)
-                    .or_insert_with(|| Arc::new(Mutex::new(TokenBucket::new(limit, now_ms))));
-                limits.push(Arc::clone(bucket));
-            }
+        if let Some((key, limit)) = account_limit(receiver)
+            && let Ok(mut buckets) = self.buckets.lock()
+        {
+            let bucket = buckets
+                .entry(key)
+                .or_insert_with(|| Arc::new(Mutex::new(TokenBucket::new(limit, now_ms))));
+            limits.push(Arc::clone(bucket));
         }
         limits
     }

@@ -17,14 +17,21 @@ async fn a_private_chat_gets_one_message_per_second_in_id_order() {
     let h = Harness::new().await;
     let fake = Fake::start(Api::Telegram, 1).await;
     let groups: Vec<String> = (1..=5).map(|i| format!("web-{i:02}")).collect();
-    h.seed(groups.iter().map(|g| firing("tg", g)).collect()).await;
-    let delivery = h.start(&[telegram_default("tg", &fake.base(), "123456789")]).await;
+    h.seed(groups.iter().map(|g| firing("tg", g)).collect())
+        .await;
+    let delivery = h
+        .start(&[telegram_default("tg", &fake.base(), "123456789")])
+        .await;
 
     assert_eq!(delivery.deliver_now().await, Some(T0 + 1000));
     assert_eq!(fake.requests().len(), 1);
     h.clock.advance(999);
     assert_eq!(delivery.deliver_now().await, Some(T0 + 1000));
-    assert_eq!(fake.requests().len(), 1, "nothing before the second is over");
+    assert_eq!(
+        fake.requests().len(),
+        1,
+        "nothing before the second is over"
+    );
     h.clock.advance(1);
     assert_eq!(delivery.deliver_now().await, Some(T0 + 2000));
     assert_eq!(fake.requests().len(), 2);
@@ -49,16 +56,26 @@ async fn a_private_chat_gets_one_message_per_second_in_id_order() {
 async fn a_group_chat_gets_a_burst_of_twenty_then_one_every_three_seconds() {
     let h = Harness::new().await;
     let fake = Fake::start(Api::Telegram, 1).await;
-    h.seed((0..25).map(|i| firing("team", &format!("db-{i:02}"))).collect())
+    h.seed(
+        (0..25)
+            .map(|i| firing("team", &format!("db-{i:02}")))
+            .collect(),
+    )
+    .await;
+    let delivery = h
+        .start(&[telegram_default("team", &fake.base(), "-1001234567890")])
         .await;
-    let delivery = h.start(&[telegram_default("team", &fake.base(), "-1001234567890")]).await;
 
     assert_eq!(delivery.deliver_now().await, Some(T0 + 3000));
     assert_eq!(fake.requests().len(), 20);
     for step in 1..=5 {
         h.clock.set(T0 + step * 3000 - 1);
         delivery.deliver_now().await;
-        assert_eq!(fake.requests().len(), 19 + step as usize, "early at step {step}");
+        assert_eq!(
+            fake.requests().len(),
+            19 + step as usize,
+            "early at step {step}"
+        );
         h.clock.advance(1);
         delivery.deliver_now().await;
         assert_eq!(fake.requests().len(), 20 + step as usize, "at step {step}");
@@ -106,7 +123,12 @@ async fn receivers_of_one_bot_share_thirty_messages_per_second() {
         .collect();
     assert_eq!(chats.iter().filter(|c| *c == "111").count(), 40);
     assert_eq!(chats.iter().filter(|c| *c == "222").count(), 40);
-    assert!(h.all().await.iter().all(|n| n.status == DeliveryStatus::Sent));
+    assert!(
+        h.all()
+            .await
+            .iter()
+            .all(|n| n.status == DeliveryStatus::Sent)
+    );
 }
 
 #[tokio::test]
@@ -115,7 +137,9 @@ async fn a_retry_after_pauses_the_receiver_for_as_long_as_asked() {
     let fake = Fake::start(Api::Telegram, 1).await;
     fake.script(&[Answer::RateLimited(7)]);
     let id = h.seed(vec![firing("tg", "web-01")]).await[0];
-    let delivery = h.start(&[telegram("tg", &fake.base(), "123456789", None)]).await;
+    let delivery = h
+        .start(&[telegram("tg", &fake.base(), "123456789", None)])
+        .await;
 
     assert_eq!(delivery.deliver_now().await, Some(T0 + 7000));
     let status = delivery.status().await.expect("status");
@@ -123,13 +147,20 @@ async fn a_retry_after_pauses_the_receiver_for_as_long_as_asked() {
     assert_eq!(health.consecutive_failures, 1);
     assert_eq!(health.paused_until_ms, Some(T0 + 7000));
     let reason = health.last_error.clone().expect("reason");
-    assert!(reason.contains("429") && reason.contains("retry after 7"), "{reason}");
+    assert!(
+        reason.contains("429") && reason.contains("retry after 7"),
+        "{reason}"
+    );
     assert!(!reason.contains(BOT_TOKEN), "{reason}");
     assert_eq!(status[0].outbox.pending, 1);
 
     h.clock.advance(6999);
     assert_eq!(delivery.deliver_now().await, Some(T0 + 7000));
-    assert_eq!(fake.requests().len(), 1, "no request before the provider's delay");
+    assert_eq!(
+        fake.requests().len(),
+        1,
+        "no request before the provider's delay"
+    );
     h.clock.advance(1);
     assert_eq!(delivery.deliver_now().await, None);
     assert_eq!(fake.requests().len(), 2);

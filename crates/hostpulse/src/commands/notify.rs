@@ -57,7 +57,6 @@ fn test_through_hub(api: &ApiArgs, receiver: &str) -> Result<TestOutcome> {
 
 /// Sends from the configuration file, without a hub: for checking a receiver before deploying.
 fn test_locally(file: &Path, name: &str) -> Result<TestOutcome> {
-    hostpulse_notify::install_crypto_provider();
     let config = load_hub_config(Some(file), &[], &HubOverrides::default())
         .map_err(|e| anyhow!("{e}"))?;
     let receivers = config.alerting.effective_receivers();
