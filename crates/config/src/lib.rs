@@ -34,8 +34,9 @@ pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detec
 pub use collect::{CollectSettings, HostPaths};
 pub use error::{ConfigError, ConfigErrors};
 pub use hub::{
-    AlertingConfig, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, RawRule, Retention,
-    RuleConfig, RulesConfig, StorageConfig, Synchronous, load_hub_config,
+    AlertingConfig, BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, RawRule,
+    Retention, Role, RuleConfig, RulesConfig, StorageConfig, Synchronous, TelegramBotConfig,
+    load_hub_config,
 };
 pub use layers::ENV_PREFIX;
 pub use log::{LogConfig, LogFormat};

@@ -7,6 +7,7 @@ mod ingest;
 mod local_agent;
 mod rules;
 mod storage;
+mod telegram;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ pub use ingest::IngestConfig;
 pub use local_agent::LocalAgentConfig;
 pub use rules::{RawRule, RuleConfig, RulesConfig};
 pub use storage::{Retention, StorageConfig, Synchronous};
+pub use telegram::{BotMode, Role, TelegramBotConfig};
 
 use crate::error::ConfigErrors;
 use crate::layers::{Overlay, load_raw};
@@ -44,6 +46,8 @@ pub struct HubConfig {
     pub rules: RulesConfig,
     /// Alert manager: settings, routes, receivers, inhibition, maintenance windows.
     pub alerting: AlertingConfig,
+    /// The Telegram ChatOps bot; `None` when the `telegram:` section is absent.
+    pub telegram: Option<TelegramBotConfig>,
 }
 
 impl Default for HubConfig {
@@ -58,6 +62,7 @@ impl Default for HubConfig {
             log: LogConfig::default(),
             rules: RulesConfig::default(),
             alerting: AlertingConfig::default(),
+            telegram: None,
         }
     }
 }
@@ -120,6 +125,7 @@ pub(crate) struct RawHub {
     receivers: Option<Vec<alerting::RawReceiver>>,
     inhibit_rules: Option<Vec<alerting::RawInhibit>>,
     maintenance: Option<Vec<alerting::RawMaintenance>>,
+    telegram: Option<telegram::RawTelegramBot>,
 }
 
 impl RawHub {
@@ -151,6 +157,7 @@ impl RawHub {
                 },
                 v,
             ),
+            telegram: self.telegram.and_then(|raw| raw.validate(v, "telegram")),
         }
     }
 }
@@ -184,6 +191,7 @@ mod tests {
                 ("local_agent", struct_fields::<local_agent::RawLocalAgent>()),
                 ("local_agent.paths", struct_fields::<RawPaths>()),
                 ("log", struct_fields::<RawLog>()),
+                ("telegram", struct_fields::<telegram::RawTelegramBot>()),
             ],
             "hostpulse.example.yaml",
         );
