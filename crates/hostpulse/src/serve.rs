@@ -36,6 +36,7 @@ pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bo
     )
     .await?;
     let hangups = reload_on_sighup(engine.clone(), alert_store.clone(), clock.clone());
+    let bot = start_bot(&config, &store, &alert_store, &engine, &clock).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -71,9 +72,36 @@ pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bo
     if let Some(task) = hangups {
         task.abort();
     }
+    if let Some(bot) = bot {
+        bot.shutdown().await;
+    }
     engine.shutdown().await;
     store.shutdown().await.context("store shutdown failed")?;
     Ok(())
+}
+
+/// Starts the Telegram ChatOps bot when the `telegram:` section is configured.
+async fn start_bot(
+    config: &HubConfig,
+    store: &Arc<dyn Store>,
+    alert_store: &Arc<dyn AlertStore>,
+    engine: &Arc<hostpulse_engine::Engine>,
+    clock: &Arc<dyn Clock>,
+) -> Result<Option<hostpulse_chatops::BotHandle>> {
+    let Some(telegram) = config.telegram.clone() else {
+        return Ok(None);
+    };
+    let deps = hostpulse_chatops::BotDeps {
+        store: store.clone(),
+        alert_store: alert_store.clone(),
+        engine: engine.clone(),
+        clock: clock.clone(),
+        host_groups: config.rules.host_groups.clone(),
+    };
+    let bot = hostpulse_chatops::start(telegram, deps)
+        .await
+        .context("cannot start the Telegram bot")?;
+    Ok(Some(bot))
 }
 
 fn store_options(config: &HubConfig) -> SqliteOptions {

@@ -1,0 +1,123 @@
+//! `/hosts` (up or down, last seen, IP, agent version) and `/status` (vitals per host).
+
+use super::failed;
+use crate::format::{age, escape, number, percent, rate};
+use crate::registry::{CommandContext, CommandError, Reply};
+use crate::select::select_hosts;
+use hostpulse_api::HostView;
+use hostpulse_store::{HostLatest, LatestSample};
+
+/// The hosts an optional argument selects, with their latest values, sorted by name.
+async fn selected(ctx: &CommandContext) -> Result<Vec<HostLatest>, CommandError> {
+    if ctx.args.len() > 1 {
+        return Err(CommandError::Usage);
+    }
+    let store = &ctx.services.store;
+    let hosts = store.hosts().await.map_err(failed)?;
+    let wanted = ctx.args.first().map(String::as_str);
+    let names = select_hosts(&hosts, wanted, &ctx.services.host_groups);
+    if names.is_empty() {
+        return Err(CommandError::Failed(match wanted {
+            Some(w) => format!("No host matches {w}."),
+            None => "No host has reported yet.".into(),
+        }));
+    }
+    let mut latest = Vec::new();
+    for name in names {
+        if let Some(host) = store.latest(&name).await.map_err(failed)? {
+            latest.push(host);
+        }
+    }
+    Ok(latest)
+}
+
+/// `/hosts`: one line per host.
+pub async fn hosts(ctx: CommandContext) -> Result<Reply, CommandError> {
+    let now = ctx.services.clock.now_ms();
+    let mut text = String::from("<b>Hosts</b>\n");
+    for latest in selected(&ctx).await? {
+        let view = HostView::new(&latest, now);
+        let mark = if view.status == "up" { "🟢" } else { "🔴" };
+        let ip = view.ips.first().map_or("-", String::as_str);
+        text.push_str(&format!(
+            "{mark} <b>{}</b> {} · {} · seen {} ago · agent {}\n",
+            escape(&view.name),
+            view.status,
+            escape(ip),
+            age(now - view.last_seen_ms),
+            escape(&view.agent_version)
+        ));
+    }
+    Ok(Reply::html(text))
+}
+
+/// `/status [host|glob|group]`: a compact table, one line per host.
+pub async fn status(ctx: CommandContext) -> Result<Reply, CommandError> {
+    let now = ctx.services.clock.now_ms();
+    let alerts = ctx.services.engine.active_alerts();
+    let mut rows =
+        vec![["HOST", "CPU", "LOAD", "MEM", "DISK", "RX/TX", "UP", "AL"].map(String::from)];
+    for latest in selected(&ctx).await? {
+        let view = HostView::new(&latest, now);
+        let s = &view.summary;
+        let active = alerts.iter().filter(|a| a.host == view.name).count();
+        let up = match (view.status.as_str(), s.uptime_seconds) {
+            ("down", _) => "down".to_string(),
+            (_, Some(secs)) => age((secs * 1000.0) as i64),
+            _ => "-".to_string(),
+        };
+        rows.push([
+            view.name.clone(),
+            percent(s.cpu_percent),
+            s.load1.map_or_else(|| "-".into(), number),
+            percent(s.mem_used_percent),
+            percent(s.fullest_disk_used_percent),
+            network(&latest.samples),
+            up,
+            active.to_string(),
+        ]);
+    }
+    Ok(Reply::html(format!(
+        "<b>Status</b>\n<pre>{}</pre>",
+        escape(&table(&rows))
+    )))
+}
+
+/// Received/sent bytes per second over every interface but loopback.
+fn network(samples: &[LatestSample]) -> String {
+    let total = |name: &str| -> Option<f64> {
+        let values: Vec<f64> = samples
+            .iter()
+            .filter(|s| s.name == name)
+            .filter(|s| s.labels.get("interface").is_none_or(|i| i != "lo"))
+            .map(|s| s.value)
+            .collect();
+        (!values.is_empty()).then(|| values.iter().sum())
+    };
+    match (total("net.rx_bytes_per_sec"), total("net.tx_bytes_per_sec")) {
+        (None, None) => "-".into(),
+        (rx, tx) => format!("{}/{}", rate(rx.unwrap_or(0.0)), rate(tx.unwrap_or(0.0))),
+    }
+}
+
+/// Left-aligned columns separated by one space.
+fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            cells.join(" ").trim_end().to_string()
+        })
+        .collect();
+    lines.join("\n")
+}

@@ -1,0 +1,101 @@
+//! The bot's command table. A new command is one more entry here and a handler module.
+
+mod alerts;
+mod basic;
+mod hosts;
+mod silences;
+
+use crate::Role;
+use crate::registry::{CommandError, CommandSpec};
+use std::fmt::Display;
+
+/// Every command, in the order `/help` and the Telegram menu show them.
+pub fn table() -> Vec<CommandSpec> {
+    vec![
+        CommandSpec {
+            name: "start",
+            min_role: Role::Viewer,
+            usage: "/start",
+            description: "Greeting and your role",
+            audit_action: None,
+            handler: |ctx| Box::pin(basic::start(ctx)),
+        },
+        CommandSpec {
+            name: "help",
+            min_role: Role::Viewer,
+            usage: "/help",
+            description: "Commands you may use",
+            audit_action: None,
+            handler: |ctx| Box::pin(basic::help(ctx)),
+        },
+        CommandSpec {
+            name: "hosts",
+            min_role: Role::Viewer,
+            usage: "/hosts",
+            description: "Hosts: up or down, last seen, IP, agent version",
+            audit_action: None,
+            handler: |ctx| Box::pin(hosts::hosts(ctx)),
+        },
+        CommandSpec {
+            name: "status",
+            min_role: Role::Viewer,
+            usage: "/status [host|glob|group]",
+            description: "CPU, load, memory, disk, network, uptime and alerts per host",
+            audit_action: None,
+            handler: |ctx| Box::pin(hosts::status(ctx)),
+        },
+        CommandSpec {
+            name: "alerts",
+            min_role: Role::Viewer,
+            usage: "/alerts [host|glob|group]",
+            description: "Active alerts",
+            audit_action: None,
+            handler: |ctx| Box::pin(alerts::alerts(ctx)),
+        },
+        CommandSpec {
+            name: "ack",
+            min_role: Role::Operator,
+            usage: "/ack <alert id> [comment]",
+            description: "Acknowledge an alert: stops reminders and escalation",
+            audit_action: Some("alert.ack"),
+            handler: |ctx| Box::pin(alerts::ack(ctx)),
+        },
+        CommandSpec {
+            name: "silences",
+            min_role: Role::Viewer,
+            usage: "/silences",
+            description: "Active and scheduled silences",
+            audit_action: None,
+            handler: |ctx| Box::pin(silences::list(ctx)),
+        },
+        CommandSpec {
+            name: "silence",
+            min_role: Role::Operator,
+            usage: "/silence <host|rule|matchers> <duration> [comment]",
+            description: "Silence alerts, e.g. /silence web-1 2h deploy",
+            audit_action: Some("silence.add"),
+            handler: |ctx| Box::pin(silences::add(ctx)),
+        },
+        CommandSpec {
+            name: "unsilence",
+            min_role: Role::Operator,
+            usage: "/unsilence <silence id>",
+            description: "End a silence now",
+            audit_action: Some("silence.expire"),
+            handler: |ctx| Box::pin(silences::expire(ctx)),
+        },
+        CommandSpec {
+            name: "rules",
+            min_role: Role::Viewer,
+            usage: "/rules",
+            description: "Alert rules and how many alerts each has",
+            audit_action: None,
+            handler: |ctx| Box::pin(basic::rules(ctx)),
+        },
+    ]
+}
+
+/// A failure shown to the user as text.
+fn failed(error: impl Display) -> CommandError {
+    CommandError::Failed(error.to_string())
+}

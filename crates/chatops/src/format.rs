@@ -1,0 +1,146 @@
+//! Text helpers of replies: HTML escaping, message splitting, compact numbers and ages.
+
+/// Longest text of one Telegram message, characters.
+pub const MAX_MESSAGE_CHARS: usize = 4096;
+
+/// Escapes `&`, `<`, `>` and `"` for Telegram HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits HTML text into messages of at most `max` characters at line boundaries; an open
+/// `<pre>` block is closed at the end of a part and reopened in the next. A single line
+/// longer than a message is cut.
+pub fn split_message(text: &str, max: usize) -> Vec<String> {
+    const CLOSE: &str = "</pre>";
+    const OPEN: &str = "<pre>";
+    let budget = max.saturating_sub(CLOSE.len() + OPEN.len()).max(1);
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut in_pre = false;
+    for line in text.lines() {
+        for piece in cut(line, budget) {
+            if !current.is_empty() && current.chars().count() + piece.chars().count() + 1 > budget {
+                if in_pre {
+                    current.push_str(CLOSE);
+                }
+                parts.push(std::mem::take(&mut current));
+                if in_pre {
+                    current.push_str(OPEN);
+                }
+            }
+            if !current.is_empty() && !current.ends_with(OPEN) {
+                current.push('\n');
+            }
+            current.push_str(&piece);
+        }
+        in_pre = pre_open_after(in_pre, line);
+    }
+    if !current.trim().is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+fn cut(line: &str, budget: usize) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= budget {
+        return vec![line.to_string()];
+    }
+    chars.chunks(budget).map(|c| c.iter().collect()).collect()
+}
+
+fn pre_open_after(mut open: bool, line: &str) -> bool {
+    let mut rest = line;
+    while let Some(at) = rest.find(if open { "</pre>" } else { "<pre>" }) {
+        open = !open;
+        rest = &rest[at + 5..];
+    }
+    open
+}
+
+/// A compact age: `42s`, `5m`, `3h`, `2d`.
+pub fn age(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// A byte rate in compact units: `512`, `1.2k`, `3.4M`, `1.0G` (bytes per second).
+pub fn rate(bytes_per_sec: f64) -> String {
+    let units = [("G", 1e9), ("M", 1e6), ("k", 1e3)];
+    for (suffix, size) in units {
+        if bytes_per_sec >= size {
+            return format!("{:.1}{suffix}", bytes_per_sec / size);
+        }
+    }
+    format!("{bytes_per_sec:.0}")
+}
+
+/// A number with at most two decimals and no trailing zeros.
+pub fn number(value: f64) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.to_string()
+}
+
+/// A percentage rounded to a whole number, or `-`.
+pub fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".into(), |v| format!("{v:.0}%"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_html() {
+        assert_eq!(escape("<b>a&b\"</b>"), "&lt;b&gt;a&amp;b&quot;&lt;/b&gt;");
+    }
+
+    #[test]
+    fn splits_at_lines_and_keeps_pre_balanced() {
+        let lines: Vec<String> = (0..100).map(|i| format!("host-{i:03} 12% 0.5")).collect();
+        let text = format!("<b>Status</b>\n<pre>{}</pre>", lines.join("\n"));
+        let parts = split_message(&text, 300);
+        assert!(parts.len() > 1);
+        for part in &parts {
+            assert!(part.chars().count() <= 300, "{part}");
+            assert_eq!(
+                part.matches("<pre>").count(),
+                part.matches("</pre>").count()
+            );
+        }
+        let joined = parts.join("\n");
+        for line in &lines {
+            assert!(joined.contains(line.as_str()));
+        }
+    }
+
+    #[test]
+    fn short_text_is_one_part() {
+        assert_eq!(split_message("a\nb", MAX_MESSAGE_CHARS), vec!["a\nb"]);
+    }
+
+    #[test]
+    fn compact_numbers() {
+        assert_eq!(age(90_000), "1m");
+        assert_eq!(rate(1_500_000.0), "1.5M");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(90.0), "90");
+    }
+}

@@ -1,0 +1,133 @@
+//! The command table: every command's name, minimum role, usage, description and handler.
+//! A new command plugs in by adding one [`CommandSpec`] to [`crate::commands::table`].
+
+use crate::Role;
+use crate::client::Upload;
+use crate::services::Services;
+use crate::types::{BotCommand, Button};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// What a command answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reply {
+    /// Message text, HTML; split at line boundaries when longer than one message.
+    pub text_html: String,
+    /// Inline keyboard rows, attached to the last part of the text.
+    pub buttons: Option<Vec<Vec<Button>>>,
+    pub photo: Option<Upload>,
+    pub document: Option<Upload>,
+}
+
+impl Reply {
+    /// A text-only reply.
+    pub fn html(text_html: impl Into<String>) -> Self {
+        Self {
+            text_html: text_html.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// Why a command did not produce its normal answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// The arguments do not fit: the usage line is shown.
+    #[error("bad arguments")]
+    Usage,
+    /// The command ran and failed; the text (plain, escaped on output) is shown.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The caller of a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: i64,
+    pub chat_id: i64,
+    pub role: Role,
+    /// `telegram:<id>:<username>`, for audit records and acks.
+    pub actor: String,
+}
+
+/// Everything a handler gets.
+#[derive(Clone)]
+pub struct CommandContext {
+    pub services: Arc<Services>,
+    pub caller: Caller,
+    /// Whitespace-separated arguments after the command name.
+    pub args: Vec<String>,
+    /// The command table, for `/help`.
+    pub commands: Arc<[CommandSpec]>,
+}
+
+/// The future a handler returns.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Reply, CommandError>> + Send>>;
+
+/// A command handler.
+pub type Handler = fn(CommandContext) -> HandlerFuture;
+
+/// One entry of the command table.
+#[derive(Clone)]
+pub struct CommandSpec {
+    /// Without the slash, e.g. `status`.
+    pub name: &'static str,
+    pub min_role: Role,
+    /// e.g. `/status [host|glob|group]`.
+    pub usage: &'static str,
+    /// One line for `/help` and the Telegram command menu.
+    pub description: &'static str,
+    /// Audit action of a state-changing command (e.g. `alert.ack`); `None` for reads.
+    pub audit_action: Option<&'static str>,
+    pub handler: Handler,
+}
+
+/// Looks up a command by name (without slash, case-insensitive).
+pub fn find<'a>(commands: &'a [CommandSpec], name: &str) -> Option<&'a CommandSpec> {
+    commands.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+}
+
+/// The commands for Telegram's menu (`setMyCommands`).
+pub fn menu(commands: &[CommandSpec]) -> Vec<BotCommand> {
+    commands
+        .iter()
+        .map(|c| BotCommand {
+            command: c.name.to_string(),
+            description: c.description.to_string(),
+        })
+        .collect()
+}
+
+/// `/help` text: the commands `role` may run, with usage and description.
+pub fn help_text(commands: &[CommandSpec], role: Role) -> String {
+    let mut text = String::from("<b>Commands</b>\n");
+    for command in commands.iter().filter(|c| role >= c.min_role) {
+        text.push_str(&format!(
+            "{} — {}\n",
+            crate::format::escape(command.usage),
+            crate::format::escape(command.description)
+        ));
+    }
+    text
+}
+
+/// Parses `/name@bot arg...`: `None` when the text is not a command, or is addressed to
+/// another bot than `bot_username`.
+pub fn parse_command(text: &str, bot_username: Option<&str>) -> Option<(String, Vec<String>)> {
+    let mut words = text.split_whitespace();
+    let first = words.next()?.strip_prefix('/')?;
+    let (name, target) = match first.split_once('@') {
+        Some((name, target)) => (name, Some(target)),
+        None => (first, None),
+    };
+    if let (Some(target), Some(bot)) = (target, bot_username)
+        && !target.eq_ignore_ascii_case(bot)
+    {
+        return None;
+    }
+    if name.is_empty() {
+        return None;
+    }
+    Some((name.to_string(), words.map(str::to_string).collect()))
+}
