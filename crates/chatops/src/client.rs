@@ -115,20 +115,24 @@ impl BotClient {
         self.call("sendMessage", &body, self.timeout).await
     }
 
-    /// `editMessageText` of a message the bot sent, in HTML.
+    /// `editMessageText` of a message the bot sent, in HTML, replacing its inline keyboard.
     pub async fn edit_message_text(
         &self,
         chat_id: i64,
         message_id: i64,
         text_html: &str,
+        buttons: Option<&[Vec<Button>]>,
     ) -> Result<(), BotApiError> {
-        let body = json!({
+        let mut body = json!({
             "chat_id": chat_id,
             "message_id": message_id,
             "text": text_html,
             "parse_mode": "HTML",
             "link_preview_options": { "is_disabled": true },
         });
+        if let Some(rows) = buttons {
+            body["reply_markup"] = json!({ "inline_keyboard": rows });
+        }
         self.call::<Value>("editMessageText", &body, self.timeout)
             .await
             .map(drop)

@@ -4,6 +4,7 @@
 use crate::auth::{Gate, Verdict, actor, require};
 use crate::client::BotClient;
 use crate::format::{MAX_MESSAGE_CHARS, escape, split_message};
+use crate::pages::{HistoryPages, parse_callback};
 use crate::registry::{
     Caller, CommandContext, CommandError, CommandSpec, Reply, find, parse_command,
 };
@@ -20,6 +21,8 @@ pub struct Dispatcher {
     pub(crate) client: BotClient,
     pub(crate) gate: Gate,
     pub(crate) commands: Arc<[CommandSpec]>,
+    /// Page tokens of `/history` buttons.
+    pub(crate) pages: Arc<HistoryPages>,
     pub(crate) services: Arc<Services>,
     /// The bot's username, to accept `/cmd@name` and ignore commands for other bots.
     pub(crate) bot_username: Option<String>,
@@ -42,6 +45,9 @@ impl Dispatcher {
     }
 
     async fn on_callback(&self, callback: CallbackQuery) {
+        if let Some(token) = callback.data.as_deref().and_then(parse_callback) {
+            return self.on_history_page(&callback, token).await;
+        }
         if let Err(error) = self.client.answer_callback_query(&callback.id, None).await {
             tracing::warn!(%error, "cannot answer a telegram button press");
         }
@@ -87,6 +93,7 @@ impl Dispatcher {
             caller,
             args,
             commands: Arc::clone(&self.commands),
+            pages: Arc::clone(&self.pages),
         };
         let result = (spec.handler)(ctx).await;
         if let Some(action) = spec.audit_action {

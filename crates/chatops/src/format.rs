@@ -80,6 +80,27 @@ pub fn age(ms: i64) -> String {
     }
 }
 
+/// Unix milliseconds as `YYYY-MM-DD HH:MM` (UTC).
+pub fn utc_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1_000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        rest / 3_600,
+        rest % 3_600 / 60
+    )
+}
+
 /// A byte rate in compact units: `512`, `1.2k`, `3.4M`, `1.0G` (bytes per second).
 pub fn rate(bytes_per_sec: f64) -> String {
     let units = [("G", 1e9), ("M", 1e6), ("k", 1e3)];
@@ -142,5 +163,12 @@ mod tests {
         assert_eq!(rate(1_500_000.0), "1.5M");
         assert_eq!(number(0.5), "0.5");
         assert_eq!(number(90.0), "90");
+    }
+
+    #[test]
+    fn utc_times() {
+        assert_eq!(utc_time(0), "1970-01-01 00:00");
+        assert_eq!(utc_time(1_790_000_000_000), "2026-09-21 14:13");
+        assert_eq!(utc_time(951_782_400_000), "2000-02-29 00:00");
     }
 }

@@ -10,6 +10,8 @@ mod dispatch;
 mod error;
 pub mod format;
 mod offset;
+mod pages;
+mod paging;
 mod poller;
 pub mod registry;
 mod select;
@@ -162,6 +164,7 @@ pub async fn start_with(settings: BotSettings, deps: BotDeps) -> Result<BotHandl
         client: client.clone(),
         gate,
         commands,
+        pages: Arc::new(pages::HistoryPages::new(deps.clock.clone())),
         services: Arc::new(deps),
         bot_username,
     });

@@ -3,6 +3,7 @@
 
 use crate::Role;
 use crate::client::Upload;
+use crate::pages::HistoryPages;
 use crate::services::Services;
 use crate::types::{BotCommand, Button};
 use std::future::Future;
@@ -60,6 +61,8 @@ pub struct CommandContext {
     pub args: Vec<String>,
     /// The command table, for `/help`.
     pub commands: Arc<[CommandSpec]>,
+    /// Page tokens of `/history` buttons.
+    pub(crate) pages: Arc<HistoryPages>,
 }
 
 /// The future a handler returns.

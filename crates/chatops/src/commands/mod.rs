@@ -2,6 +2,7 @@
 
 mod alerts;
 mod basic;
+pub mod history;
 mod hosts;
 mod silences;
 
@@ -51,6 +52,14 @@ pub fn table() -> Vec<CommandSpec> {
             description: "Active alerts",
             audit_action: None,
             handler: |ctx| Box::pin(alerts::alerts(ctx)),
+        },
+        CommandSpec {
+            name: "history",
+            min_role: Role::Viewer,
+            usage: "/history [host]",
+            description: "Alert and notification history, newest first, with paging buttons",
+            audit_action: None,
+            handler: |ctx| Box::pin(history::history(ctx)),
         },
         CommandSpec {
             name: "ack",

@@ -76,6 +76,21 @@ impl FakeApi {
             .collect()
     }
 
+    /// Waits until `method` was called `count` times (fails after 20 s).
+    pub async fn wait_calls(&self, method: &str, count: usize) -> Vec<Value> {
+        for _ in 0..2000 {
+            let calls = self.calls(method);
+            if calls.len() >= count {
+                return calls;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!(
+            "{method} was not called {count} times: {:?}",
+            self.calls(method)
+        );
+    }
+
     /// Waits until `chat_id` received `count` messages (fails after 20 s).
     pub async fn wait_sent(&self, chat_id: i64, count: usize) -> Vec<String> {
         for _ in 0..2000 {
@@ -169,6 +184,23 @@ pub fn message(update_id: i64, user_id: i64, text: &str) -> Value {
             "from": {"id": user_id, "is_bot": false, "first_name": "u", "username": format!("u{user_id}")},
             "chat": {"id": user_id, "type": "private"},
             "text": text,
+        }
+    })
+}
+
+/// A press by `user_id` on a button with `data` under message `message_id` of a private chat.
+pub fn button_press(update_id: i64, user_id: i64, message_id: i64, data: &str) -> Value {
+    json!({
+        "update_id": update_id,
+        "callback_query": {
+            "id": format!("press-{update_id}"),
+            "from": {"id": user_id, "is_bot": false, "first_name": "u", "username": format!("u{user_id}")},
+            "message": {
+                "message_id": message_id,
+                "chat": {"id": user_id, "type": "private"},
+                "text": "history",
+            },
+            "data": data,
         }
     })
 }
