@@ -1,6 +1,7 @@
 //! Handles one update: parses the command, checks access and role, runs the handler,
 //! records state changes in the audit log and sends the reply.
 
+use crate::alert_buttons::parse_alert_callback;
 use crate::auth::{Gate, Verdict, actor, require};
 use crate::client::BotClient;
 use crate::format::{MAX_MESSAGE_CHARS, escape, split_message};
@@ -48,6 +49,9 @@ impl Dispatcher {
         if let Some(token) = callback.data.as_deref().and_then(parse_callback) {
             return self.on_history_page(&callback, token).await;
         }
+        if let Some(action) = callback.data.as_deref().and_then(parse_alert_callback) {
+            return self.on_alert_button(&callback, action).await;
+        }
         if let Err(error) = self.client.answer_callback_query(&callback.id, None).await {
             tracing::warn!(%error, "cannot answer a telegram button press");
         }
@@ -56,7 +60,7 @@ impl Dispatcher {
         }
     }
 
-    async fn run_text(&self, user: &User, chat: &Chat, text: &str) {
+    pub(crate) async fn run_text(&self, user: &User, chat: &Chat, text: &str) {
         let Some((name, args)) = parse_command(text, self.bot_username.as_deref()) else {
             return;
         };
@@ -111,7 +115,7 @@ impl Dispatcher {
         }
     }
 
-    async fn audit(&self, actor: &str, action: &str, target: &str, result: String) {
+    pub(crate) async fn audit(&self, actor: &str, action: &str, target: &str, result: String) {
         tracing::info!(actor, action, target, result = %result, "audit");
         let entry = AuditEntry {
             at_ms: self.services.clock.now_ms(),

@@ -2,6 +2,7 @@
 //! offset, per-user roles, and a single command table (`/status`, `/alerts`, `/ack`, ...).
 
 mod access;
+mod alert_buttons;
 mod auth;
 mod backoff;
 pub mod client;

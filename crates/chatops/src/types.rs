@@ -21,6 +21,10 @@ pub struct Message {
     pub chat: Chat,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The inline keyboard under the message (`{"inline_keyboard": [[button, ...], ...]}`),
+    /// kept as JSON so buttons of any kind never fail the update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_markup: Option<serde_json::Value>,
 }
 
 /// A Telegram user or bot.

@@ -1,12 +1,12 @@
 //! Telegram: Bot API `sendMessage` with HTML parse mode, forum topics, silent low-severity
-//! delivery, splitting at 4096 characters (a retry resumes at the first unsent part) and
-//! replies to the firing message.
+//! delivery, splitting at 4096 characters (a retry resumes at the first unsent part), replies
+//! to the firing message and Ack / Silence / Graph buttons the hub's bot handles.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use hostpulse_config::TelegramSettings;
-use hostpulse_core::{Notification, Severity};
+use hostpulse_core::{AlertState, Notification, NotificationKind, Severity};
 use serde_json::{Value, json};
 
 use crate::http::{self, Reply};
@@ -16,6 +16,10 @@ use crate::{Delivered, MessageContext, Notifier, NotifyError, Redactor, SendErro
 
 /// Longest message text Telegram accepts, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4096;
+/// Alerts of a group that get a row of buttons; a larger group gets a `/alerts` hint.
+pub const MAX_BUTTON_ROWS: usize = 3;
+/// Longest `callback_data` Telegram accepts, in bytes.
+const MAX_CALLBACK_BYTES: usize = 64;
 
 /// A Telegram receiver.
 pub(crate) struct Telegram {
@@ -47,7 +51,13 @@ impl Telegram {
         }
     }
 
-    fn payload(&self, text: &str, n: &Notification, reply_to: Option<&str>) -> Value {
+    fn payload(
+        &self,
+        text: &str,
+        n: &Notification,
+        reply_to: Option<&str>,
+        keyboard: Option<&Value>,
+    ) -> Value {
         let mut body = json!({
             "chat_id": self.settings.chat_id,
             "text": text,
@@ -68,6 +78,9 @@ impl Telegram {
             body["reply_parameters"] =
                 json!({ "message_id": id, "allow_sending_without_reply": true });
         }
+        if let Some(keyboard) = keyboard {
+            body["reply_markup"] = json!({ "inline_keyboard": keyboard });
+        }
         body
     }
 
@@ -82,7 +95,11 @@ impl Telegram {
 impl Notifier for Telegram {
     async fn send(&self, n: &Notification, ctx: &MessageContext) -> Result<Delivered, SendError> {
         let summary = Summary::new(n, ctx);
-        let text = self.text(&summary)?;
+        let mut text = self.text(&summary)?;
+        let keyboard = alert_keyboard(n);
+        if keyboard.is_some() && n.alerts.len() > MAX_BUTTON_ROWS {
+            text.push_str("\nMore alerts: /alerts");
+        }
         let reply_to = if summary.resolved {
             ctx.reply_to.as_deref()
         } else {
@@ -91,7 +108,9 @@ impl Notifier for Telegram {
         let parts = split_text(&text, MAX_MESSAGE_CHARS);
         let mut sent = PartsSent::resume(ctx);
         for (index, part) in parts.iter().enumerate().skip(sent.count()) {
-            let body = self.payload(part, n, if index == 0 { reply_to } else { None });
+            let first_reply_to = if index == 0 { reply_to } else { None };
+            let last_keyboard = keyboard.as_ref().filter(|_| index + 1 == parts.len());
+            let body = self.payload(part, n, first_reply_to, last_keyboard);
             let id = self.send_part(&body).await?;
             sent.record(id, parts.len())
                 .await
@@ -99,6 +118,40 @@ impl Notifier for Telegram {
         }
         Ok(sent.delivered())
     }
+}
+
+/// The inline keyboard of a firing, reminder or escalation message: `✅ Ack`, `🔕 Silence 1h`
+/// and `📈 Graph` for each of the first [`MAX_BUTTON_ROWS`] alerts still firing, with callback
+/// data `ack:<id>`, `sil:<id>:1h` and `graph:<id>`. `None` for resolved and test messages.
+pub fn alert_keyboard(n: &Notification) -> Option<Value> {
+    let actionable = matches!(
+        n.kind,
+        NotificationKind::Firing | NotificationKind::Repeat | NotificationKind::Escalation
+    );
+    if !actionable {
+        return None;
+    }
+    let several = n.alerts.len() > 1;
+    let rows: Vec<Value> = n
+        .alerts
+        .iter()
+        .filter(|a| a.state != AlertState::Resolved)
+        .filter(|a| format!("sil:{}:1h", a.id).len() <= MAX_CALLBACK_BYTES)
+        .take(MAX_BUTTON_ROWS)
+        .map(|a| {
+            let ack = if several {
+                format!("✅ Ack {}", a.host)
+            } else {
+                "✅ Ack".to_owned()
+            };
+            json!([
+                { "text": ack, "callback_data": format!("ack:{}", a.id) },
+                { "text": "🔕 Silence 1h", "callback_data": format!("sil:{}:1h", a.id) },
+                { "text": "📈 Graph", "callback_data": format!("graph:{}", a.id) },
+            ])
+        })
+        .collect();
+    (!rows.is_empty()).then_some(Value::Array(rows))
 }
 
 /// Reads a Bot API reply: `{"ok":true,"result":{"message_id":..}}` or an error with
