@@ -61,6 +61,13 @@ pub async fn requeue(
     let engine = state.engine()?;
     let result = engine.delivery().requeue(id).await.map_err(ApiError::from);
     let target = format!("notification {id}");
-    audit::record(&state, &admin.name, "notification.requeue", &target, &result).await;
+    audit::record(
+        &state,
+        &admin.name,
+        "notification.requeue",
+        &target,
+        &result,
+    )
+    .await;
     Ok(Json(result?))
 }

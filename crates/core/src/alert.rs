@@ -305,7 +305,11 @@ mod tests {
         let mut retried = n.clone();
         retried.attempts = 3;
         retried.status = DeliveryStatus::Sending;
-        assert_eq!(key, retried.idempotency_key(), "attempts do not change the key");
+        assert_eq!(
+            key,
+            retried.idempotency_key(),
+            "attempts do not change the key"
+        );
         for change in [
             |n: &mut Notification| n.id = 8,
             |n: &mut Notification| n.created_ms += 1,

@@ -16,7 +16,12 @@ pub(crate) struct StoreProgress {
 }
 
 impl StoreProgress {
-    pub(crate) fn new(store: Arc<dyn AlertStore>, id: i64, attempts: u32, ids: Vec<String>) -> Self {
+    pub(crate) fn new(
+        store: Arc<dyn AlertStore>,
+        id: i64,
+        attempts: u32,
+        ids: Vec<String>,
+    ) -> Self {
         Self {
             store,
             id,

@@ -83,7 +83,8 @@ impl Delivery {
 
     async fn dead_letter_unknown(&self, receivers: &[ReceiverConfig]) {
         let names: Vec<String> = receivers.iter().map(|r| r.name.clone()).collect();
-        let reason = "receiver is not configured (any more); requeue after adding it back".to_owned();
+        let reason =
+            "receiver is not configured (any more); requeue after adding it back".to_owned();
         match self
             .shared
             .store
@@ -91,18 +92,21 @@ impl Delivery {
             .await
         {
             Ok(0) => {}
-            Ok(count) => tracing::warn!(count, "dead-lettered notifications of receivers no longer configured"),
-            Err(e) => tracing::warn!(error = %e, "cannot dead-letter notifications of removed receivers"),
+            Ok(count) => tracing::warn!(
+                count,
+                "dead-lettered notifications of receivers no longer configured"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot dead-letter notifications of removed receivers")
+            }
         }
     }
 
     /// Every configured receiver with its live state and outbox counts.
     pub async fn status(&self) -> Result<Vec<ReceiverStatus>, crate::DeliveryError> {
         let stats = self.shared.store.outbox_stats().await?;
-        let by_name: BTreeMap<String, ReceiverOutboxStats> = stats
-            .into_iter()
-            .map(|s| (s.receiver.clone(), s))
-            .collect();
+        let by_name: BTreeMap<String, ReceiverOutboxStats> =
+            stats.into_iter().map(|s| (s.receiver.clone(), s)).collect();
         Ok(self
             .worker_list()
             .into_iter()

@@ -3,11 +3,11 @@
 //! A temporary failure pauses the whole receiver (with backoff) so order is kept; a permanent
 //! one dead-letters that notification and moves on.
 
+use crate::Shared;
 use crate::attempt::{Attempt, Outcome};
 use crate::backoff::{BACKOFF_MAX, backoff, jitter};
 use crate::bucket::TokenBucket;
 use crate::health::Health;
-use crate::Shared;
 use hostpulse_config::ReceiverConfig;
 use hostpulse_core::{DeliveryStatus, Notification};
 use hostpulse_notify::Notifier;
@@ -213,7 +213,8 @@ impl Worker {
             } => {
                 let failures = self.health().consecutive_failures.saturating_add(1);
                 let delay = backoff(failures, retry_after, jitter(n.id as u64));
-                let until = now.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
+                let until =
+                    now.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
                 tracing::warn!(receiver = %self.name(), id = n.id, attempts, ?delay, reason = %reason, "delivery failed; will retry");
                 self.update_health(|h| h.temporary_failure(now, &reason, until));
                 *unrecorded = Some(update(DeliveryStatus::Pending, Some(reason), provider_ids));

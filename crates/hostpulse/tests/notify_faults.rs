@@ -149,7 +149,11 @@ fn sigkill_with_100_queued_delivers_each_once_in_order_after_restart() {
         .iter()
         .filter(|n| n.status == DeliveryStatus::Sent)
         .count();
-    assert_eq!(sent_before, HELD - 1, "every answered attempt was recorded as sent");
+    assert_eq!(
+        sent_before,
+        HELD - 1,
+        "every answered attempt was recorded as sent"
+    );
     let held_key = in_flight[0].idempotency_key();
 
     hub.restart();
@@ -168,7 +172,11 @@ fn sigkill_with_100_queued_delivers_each_once_in_order_after_restart() {
     }
     assert_eq!(counts.len(), QUEUED, "every notification arrived");
     for n in &after {
-        let expected = if n.idempotency_key() == held_key { 2 } else { 1 };
+        let expected = if n.idempotency_key() == held_key {
+            2
+        } else {
+            1
+        };
         assert_eq!(
             counts.get(&n.idempotency_key()),
             Some(&expected),
@@ -200,7 +208,10 @@ fn assert_order_per_group(outbox: &[Notification], received: &[common::sink::Rec
         }
         let (group, id) = position[&key].clone();
         if let Some(previous) = last.insert(group.clone(), id) {
-            assert!(previous < id, "group {group}: {id} arrived after {previous}");
+            assert!(
+                previous < id,
+                "group {group}: {id} arrived after {previous}"
+            );
         }
     }
 }
@@ -219,19 +230,33 @@ fn notify_test_receivers_and_requeue_from_the_cli() {
 
     let ok = hub.cli(&["notify", "test", "hook"]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
-    assert!(text(&ok.stdout).contains("hook (webhook): delivered"), "{}", text(&ok.stdout));
+    assert!(
+        text(&ok.stdout).contains("hook (webhook): delivered"),
+        "{}",
+        text(&ok.stdout)
+    );
     let body = &sink.received()[0].body;
     assert!(body.contains("\"version\":\"4\""), "{body}");
 
     let failed = hub.cli(&["notify", "test", "gone"]);
     assert!(!failed.status.success());
     let out = text(&failed.stdout);
-    assert!(out.contains("NOT delivered") && out.contains("temporary"), "{out}");
-    assert!(!out.contains("/closed"), "the webhook URL is a secret: {out}");
+    assert!(
+        out.contains("NOT delivered") && out.contains("temporary"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("/closed"),
+        "the webhook URL is a secret: {out}"
+    );
 
     let unknown = hub.cli(&["notify", "test", "nope"]);
     assert!(!unknown.status.success());
-    assert!(text(&unknown.stderr).contains("404"), "{}", text(&unknown.stderr));
+    assert!(
+        text(&unknown.stderr).contains("404"),
+        "{}",
+        text(&unknown.stderr)
+    );
 
     let local = common::run_cli(&[
         "notify",
@@ -249,7 +274,11 @@ fn notify_test_receivers_and_requeue_from_the_cli() {
     }
     let missing = hub.cli(&["notify", "requeue", "424242"]);
     assert!(!missing.status.success());
-    assert!(text(&missing.stderr).contains("404"), "{}", text(&missing.stderr));
+    assert!(
+        text(&missing.stderr).contains("404"),
+        "{}",
+        text(&missing.stderr)
+    );
 
     let mut hub = hub;
     hub.terminate(Duration::from_secs(30));
@@ -259,8 +288,15 @@ fn notify_test_receivers_and_requeue_from_the_cli() {
         store.shutdown().await.unwrap();
         entries
     });
-    let tests: Vec<_> = audit.iter().filter(|e| e.action == "receiver.test").collect();
+    let tests: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "receiver.test")
+        .collect();
     assert_eq!(tests.len(), 3, "{audit:?}");
     assert!(tests.iter().any(|e| e.result == "ok"));
-    assert!(tests.iter().any(|e| e.result.starts_with("error: not delivered")));
+    assert!(
+        tests
+            .iter()
+            .any(|e| e.result.starts_with("error: not delivered"))
+    );
 }

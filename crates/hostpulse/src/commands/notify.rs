@@ -39,8 +39,10 @@ pub fn run(cmd: NotifyCommand) -> Result<ExitCode> {
         NotifyCommand::Receivers { api, json } => receivers(&api, json),
         NotifyCommand::Requeue { id, api } => {
             let client = ApiClient::from_args(&api)?;
-            let n: Notification =
-                client.post(&format!("/api/v1/notifications/{id}/requeue"), &serde_json::json!({}))?;
+            let n: Notification = client.post(
+                &format!("/api/v1/notifications/{id}/requeue"),
+                &serde_json::json!({}),
+            )?;
             println!("notification {} for {} is queued again", n.id, n.receiver);
             Ok(ExitCode::SUCCESS)
         }
@@ -57,8 +59,8 @@ fn test_through_hub(api: &ApiArgs, receiver: &str) -> Result<TestOutcome> {
 
 /// Sends from the configuration file, without a hub: for checking a receiver before deploying.
 fn test_locally(file: &Path, name: &str) -> Result<TestOutcome> {
-    let config = load_hub_config(Some(file), &[], &HubOverrides::default())
-        .map_err(|e| anyhow!("{e}"))?;
+    let config =
+        load_hub_config(Some(file), &[], &HubOverrides::default()).map_err(|e| anyhow!("{e}"))?;
     let receivers = config.alerting.effective_receivers();
     let receiver = receivers.iter().find(|r| r.name == name).ok_or_else(|| {
         let known: Vec<&str> = receivers.iter().map(|r| r.name.as_str()).collect();
@@ -95,7 +97,10 @@ pub fn outcome_line(outcome: &TestOutcome) -> String {
     } else {
         " — permanent: the outbox would dead-letter this"
     };
-    format!("{head}: NOT delivered after {} ms: {reason}{hint}", outcome.elapsed_ms)
+    format!(
+        "{head}: NOT delivered after {} ms: {reason}{hint}",
+        outcome.elapsed_ms
+    )
 }
 
 fn receivers(api: &ApiArgs, json: bool) -> Result<ExitCode> {

@@ -69,7 +69,8 @@ impl Sink {
                 return;
             }
             thread::sleep(self.delay);
-            let reply = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+            let reply =
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
             if writer.write_all(reply.as_bytes()).is_err() {
                 return;
             }
