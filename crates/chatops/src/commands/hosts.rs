@@ -1,35 +1,10 @@
 //! `/hosts` (up or down, last seen, IP, agent version) and `/status` (vitals per host).
 
-use super::failed;
+use super::vitals::selected;
 use crate::format::{age, escape, number, percent, rate};
 use crate::registry::{CommandContext, CommandError, Reply};
-use crate::select::select_hosts;
 use hostpulse_api::HostView;
-use hostpulse_store::{HostLatest, LatestSample};
-
-/// The hosts an optional argument selects, with their latest values, sorted by name.
-async fn selected(ctx: &CommandContext) -> Result<Vec<HostLatest>, CommandError> {
-    if ctx.args.len() > 1 {
-        return Err(CommandError::Usage);
-    }
-    let store = &ctx.services.store;
-    let hosts = store.hosts().await.map_err(failed)?;
-    let wanted = ctx.args.first().map(String::as_str);
-    let names = select_hosts(&hosts, wanted, &ctx.services.host_groups);
-    if names.is_empty() {
-        return Err(CommandError::Failed(match wanted {
-            Some(w) => format!("No host matches {w}."),
-            None => "No host has reported yet.".into(),
-        }));
-    }
-    let mut latest = Vec::new();
-    for name in names {
-        if let Some(host) = store.latest(&name).await.map_err(failed)? {
-            latest.push(host);
-        }
-    }
-    Ok(latest)
-}
+use hostpulse_store::LatestSample;
 
 /// `/hosts`: one line per host.
 pub async fn hosts(ctx: CommandContext) -> Result<Reply, CommandError> {
@@ -89,7 +64,7 @@ fn network(samples: &[LatestSample]) -> String {
         let values: Vec<f64> = samples
             .iter()
             .filter(|s| s.name == name)
-            .filter(|s| s.labels.get("interface").is_none_or(|i| i != "lo"))
+            .filter(|s| s.labels.get("iface").is_none_or(|i| i != "lo"))
             .map(|s| s.value)
             .collect();
         (!values.is_empty()).then(|| values.iter().sum())

@@ -2,9 +2,13 @@
 
 mod alerts;
 mod basic;
+mod devices;
+mod graph;
 pub mod history;
 mod hosts;
+mod processes;
 mod silences;
+mod vitals;
 
 use crate::Role;
 use crate::registry::{CommandError, CommandSpec};
@@ -44,6 +48,62 @@ pub fn table() -> Vec<CommandSpec> {
             description: "CPU, load, memory, disk, network, uptime and alerts per host",
             audit_action: None,
             handler: |ctx| Box::pin(hosts::status(ctx)),
+        },
+        CommandSpec {
+            name: "cpu",
+            min_role: Role::Viewer,
+            usage: "/cpu [host|glob|group]",
+            description: "CPU usage split, load 1/5/15 and cores per host",
+            audit_action: None,
+            handler: |ctx| Box::pin(vitals::cpu(ctx)),
+        },
+        CommandSpec {
+            name: "ram",
+            min_role: Role::Viewer,
+            usage: "/ram [host|glob|group]",
+            description: "Memory total, used, available and swap per host",
+            audit_action: None,
+            handler: |ctx| Box::pin(vitals::ram(ctx)),
+        },
+        CommandSpec {
+            name: "disk",
+            min_role: Role::Viewer,
+            usage: "/disk [host|glob|group]",
+            description: "Filesystems fullest first, inodes and disk I/O per host",
+            audit_action: None,
+            handler: |ctx| Box::pin(devices::disk(ctx)),
+        },
+        CommandSpec {
+            name: "net",
+            min_role: Role::Viewer,
+            usage: "/net [host|glob|group]",
+            description: "Interface rates, errors, drops and TCP connections per host",
+            audit_action: None,
+            handler: |ctx| Box::pin(devices::net(ctx)),
+        },
+        CommandSpec {
+            name: "uptime",
+            min_role: Role::Viewer,
+            usage: "/uptime [host|glob|group]",
+            description: "Uptime, boot time and last report per host",
+            audit_action: None,
+            handler: |ctx| Box::pin(vitals::uptime(ctx)),
+        },
+        CommandSpec {
+            name: "top",
+            min_role: Role::Viewer,
+            usage: "/top [host|glob|group]",
+            description: "Top processes by CPU and by memory per host",
+            audit_action: None,
+            handler: |ctx| Box::pin(processes::top(ctx)),
+        },
+        CommandSpec {
+            name: "users",
+            min_role: Role::Viewer,
+            usage: "/users [host|glob|group]",
+            description: "Logged-in users per host",
+            audit_action: None,
+            handler: |ctx| Box::pin(processes::users(ctx)),
         },
         CommandSpec {
             name: "alerts",
@@ -100,6 +160,14 @@ pub fn table() -> Vec<CommandSpec> {
             description: "Alert rules and how many alerts each has",
             audit_action: None,
             handler: |ctx| Box::pin(basic::rules(ctx)),
+        },
+        CommandSpec {
+            name: "graph",
+            min_role: Role::Viewer,
+            usage: "/graph [host] [cpu|mem|load|disk|net|swap] [15m..30d]",
+            description: "Chart of a host's metrics, e.g. /graph web-1 cpu 6h",
+            audit_action: None,
+            handler: |ctx| Box::pin(graph::graph(ctx)),
         },
     ]
 }

@@ -25,6 +25,8 @@ pub struct Inner {
     updates: Mutex<Vec<Value>>,
     queued: Notify,
     calls: Mutex<Vec<(String, Value)>>,
+    /// Raw request bodies (multipart uploads are not JSON).
+    raw: Mutex<Vec<(String, Bytes)>>,
     /// Scripted answers of the next getUpdates calls: (status, body).
     script: Mutex<VecDeque<(u16, Value)>>,
     /// When set, every sendMessage waits for a permit after it is recorded.
@@ -62,6 +64,15 @@ impl FakeApi {
         let calls = self.inner.calls.lock().unwrap();
         calls
             .iter()
+            .filter(|(m, _)| m == method)
+            .map(|(_, b)| b.clone())
+            .collect()
+    }
+
+    /// Raw bodies of the calls of `method`, in order.
+    pub fn raw_bodies(&self, method: &str) -> Vec<Bytes> {
+        let raw = self.inner.raw.lock().unwrap();
+        raw.iter()
             .filter(|(m, _)| m == method)
             .map(|(_, b)| b.clone())
             .collect()
@@ -113,6 +124,11 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     assert_eq!(bot, format!("bot{TOKEN}"));
+    fake.inner
+        .raw
+        .lock()
+        .unwrap()
+        .push((method.clone(), body.clone()));
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     fake.inner
         .calls
