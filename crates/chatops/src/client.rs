@@ -70,6 +70,12 @@ impl BotClient {
         })
     }
 
+    /// The same client, also hiding the webhook `url` (and its path) and `secret_token` in errors.
+    pub fn hiding_webhook(mut self, url: &str, secret_token: &str) -> Self {
+        self.redactor = self.redactor.secret_url(url).secret(secret_token);
+        self
+    }
+
     /// `getMe`: the bot's own user.
     pub async fn get_me(&self) -> Result<User, BotApiError> {
         self.call("getMe", &json!({}), self.timeout).await
@@ -79,6 +85,20 @@ impl BotClient {
     pub async fn delete_webhook(&self, drop_pending: bool) -> Result<(), BotApiError> {
         let body = json!({ "drop_pending_updates": drop_pending });
         self.call::<Value>("deleteWebhook", &body, self.timeout)
+            .await
+            .map(drop)
+    }
+
+    /// `setWebhook` to `url` with `secret_token`, one connection at a time so that updates
+    /// arrive in order (the persisted offset relies on it).
+    pub async fn set_webhook(&self, url: &str, secret_token: &str) -> Result<(), BotApiError> {
+        let body = json!({
+            "url": url,
+            "secret_token": secret_token,
+            "allowed_updates": ALLOWED_UPDATES,
+            "max_connections": 1,
+        });
+        self.call::<Value>("setWebhook", &body, self.timeout)
             .await
             .map(drop)
     }

@@ -1,5 +1,5 @@
-//! The hub's Telegram ChatOps bot: one bot for the whole fleet, long polling with a persisted
-//! offset, per-user roles, and a single command table (`/status`, `/alerts`, `/ack`, ...).
+//! The hub's Telegram ChatOps bot: one bot for the whole fleet, long polling or a webhook with a
+//! persisted offset, per-user roles, and a single command table (`/status`, `/alerts`, `/ack`, ...).
 
 mod access;
 mod alert_buttons;
@@ -19,6 +19,7 @@ mod select;
 mod services;
 mod stats;
 pub mod types;
+mod webhook;
 
 pub use access::Access;
 pub use client::{BotClient, Upload};
@@ -27,6 +28,7 @@ pub use hostpulse_config::{BotMode, Role, TelegramBotConfig};
 pub use registry::{CommandContext, CommandError, CommandSpec, Reply};
 pub use services::BotDeps;
 pub use stats::BotStats;
+pub use webhook::{MAX_UPDATE_BYTES, SECRET_HEADER};
 
 use auth::Gate;
 use dispatch::Dispatcher;
@@ -49,6 +51,26 @@ pub struct BotSettings {
     pub refusal_interval: Duration,
     /// Timeout of every other Bot API call.
     pub timeout: Duration,
+    /// Receive updates through this webhook instead of long polling.
+    pub webhook: Option<WebhookSettings>,
+}
+
+/// Where Telegram posts updates in webhook mode.
+#[derive(Clone)]
+pub struct WebhookSettings {
+    url: String,
+    secret_token: String,
+}
+
+impl WebhookSettings {
+    /// Telegram posts to `url` (the hub serves its path) with `secret_token` in the
+    /// `X-Telegram-Bot-Api-Secret-Token` header.
+    pub fn new(url: impl Into<String>, secret_token: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            secret_token: secret_token.into(),
+        }
+    }
 }
 
 impl BotSettings {
@@ -61,16 +83,14 @@ impl BotSettings {
             poll_timeout: Duration::from_secs(30),
             refusal_interval: Duration::from_secs(3600),
             timeout: Duration::from_secs(10),
+            webhook: None,
         }
     }
 }
 
 impl BotSettings {
-    /// Settings of a polling bot from the `telegram:` configuration; `None` in webhook mode.
-    pub fn from_config(config: &TelegramBotConfig) -> Option<Self> {
-        let BotMode::Polling { timeout } = &config.mode else {
-            return None;
-        };
+    /// Settings of the bot of the `telegram:` configuration, polling or webhook.
+    pub fn from_config(config: &TelegramBotConfig) -> Self {
         let access = Access {
             admins: config.admins.clone(),
             operators: config.operators.clone(),
@@ -78,10 +98,15 @@ impl BotSettings {
             chats: config.chats.clone(),
         };
         let mut settings = Self::new(&config.api_url, config.bot_token.expose(), access);
-        settings.poll_timeout = *timeout;
+        match &config.mode {
+            BotMode::Polling { timeout } => settings.poll_timeout = *timeout,
+            BotMode::Webhook { url, secret_token } => {
+                settings.webhook = Some(WebhookSettings::new(url, secret_token.expose()));
+            }
+        }
         settings.refusal_interval = config.refusal_interval;
         settings.timeout = config.timeout;
-        Some(settings)
+        settings
     }
 }
 
@@ -91,6 +116,7 @@ impl std::fmt::Debug for BotSettings {
             .field("api_url", &self.api_url)
             .field("token", &"<redacted>")
             .field("access", &self.access)
+            .field("webhook", &self.webhook.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
 }
@@ -101,9 +127,9 @@ pub enum BotError {
     /// The Bot API refused the token or the start-up calls.
     #[error("telegram bot: {0}")]
     Api(#[from] BotApiError),
-    /// Webhook mode is configured; this build of the bot receives updates by polling only.
-    #[error("telegram bot: webhook mode is not supported yet; use polling")]
-    WebhookUnsupported,
+    /// The webhook URL has no path the hub can serve (the URL itself is a secret and not shown).
+    #[error("telegram bot: the webhook URL is not a valid http(s) URL")]
+    InvalidWebhookUrl,
 }
 
 /// A running bot.
@@ -111,6 +137,7 @@ pub struct BotHandle {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
     stats: Arc<StatsCell>,
+    webhook: Option<axum::Router>,
 }
 
 impl BotHandle {
@@ -127,22 +154,33 @@ impl BotHandle {
         }
     }
 
+    /// In webhook mode, the router serving Telegram's `POST` on the webhook URL's path, to
+    /// merge into the hub's HTTP server; `None` when polling.
+    pub fn webhook_router(&self) -> Option<axum::Router> {
+        self.webhook.clone()
+    }
+
     /// The bot's counters.
     pub fn stats(&self) -> BotStats {
         self.stats.snapshot()
     }
 }
 
-/// Starts the bot of the `telegram:` configuration (long polling only for now).
+/// Starts the bot of the `telegram:` configuration.
 pub async fn start(config: TelegramBotConfig, deps: BotDeps) -> Result<BotHandle, BotError> {
-    let settings = BotSettings::from_config(&config).ok_or(BotError::WebhookUnsupported)?;
-    start_with(settings, deps).await
+    start_with(BotSettings::from_config(&config), deps).await
 }
 
-/// Starts the bot in long-polling mode: checks the token (`getMe`), registers the command
-/// menu and spawns the polling loop.
+/// Starts the bot: checks the token (`getMe`), registers the command menu, then either spawns
+/// the polling loop or registers the webhook (`setWebhook`, retried in the background) and
+/// builds its router. Shutting down leaves the webhook registered, so Telegram keeps the
+/// updates sent while the hub restarts.
 pub async fn start_with(settings: BotSettings, deps: BotDeps) -> Result<BotHandle, BotError> {
-    let client = BotClient::new(&settings.api_url, &settings.token, settings.timeout)?;
+    let mut client = BotClient::new(&settings.api_url, &settings.token, settings.timeout)?;
+    if let Some(hook) = &settings.webhook {
+        webhook::webhook_path(&hook.url).ok_or(BotError::InvalidWebhookUrl)?;
+        client = client.hiding_webhook(&hook.url, &hook.secret_token);
+    }
     let bot_username = match client.get_me().await {
         Ok(me) => me.username,
         Err(error @ BotApiError::Refused { .. }) => return Err(error.into()),
@@ -155,6 +193,7 @@ pub async fn start_with(settings: BotSettings, deps: BotDeps) -> Result<BotHandl
     if let Err(error) = client.set_my_commands(&registry::menu(&commands)).await {
         tracing::warn!(%error, "cannot register the telegram command menu");
     }
+    let admins = settings.access.admins.clone();
     let gate = Gate::new(
         settings.access,
         settings.refusal_interval,
@@ -170,14 +209,64 @@ pub async fn start_with(settings: BotSettings, deps: BotDeps) -> Result<BotHandl
         bot_username,
     });
     let stats = Arc::new(StatsCell::default());
+    let (stop, stop_rx) = watch::channel(false);
+    if let Some(hook) = settings.webhook {
+        return start_webhook(
+            hook,
+            client,
+            dispatcher,
+            alert_store,
+            stats,
+            (stop, stop_rx),
+        );
+    }
     let poller = Poller {
         client,
         dispatcher,
         alert_store,
+        admins,
         poll_timeout: settings.poll_timeout,
         stats: Arc::clone(&stats),
     };
-    let (stop, stop_rx) = watch::channel(false);
     let task = tokio::spawn(poller.run(stop_rx));
-    Ok(BotHandle { stop, task, stats })
+    Ok(BotHandle {
+        stop,
+        task,
+        stats,
+        webhook: None,
+    })
+}
+
+/// Registers the webhook in the background and builds the router that receives its updates.
+fn start_webhook(
+    hook: WebhookSettings,
+    client: BotClient,
+    dispatcher: Arc<Dispatcher>,
+    alert_store: Arc<dyn hostpulse_store::AlertStore>,
+    stats: Arc<StatsCell>,
+    (stop, stop_rx): (watch::Sender<bool>, watch::Receiver<bool>),
+) -> Result<BotHandle, BotError> {
+    let path = webhook::webhook_path(&hook.url).ok_or(BotError::InvalidWebhookUrl)?;
+    let receiver = Arc::new(webhook::Webhook {
+        dispatcher,
+        alert_store,
+        stats: Arc::clone(&stats),
+        secret_token: hook.secret_token.clone(),
+        stop: stop_rx.clone(),
+        taking: tokio::sync::Mutex::new(()),
+    });
+    let router = webhook::router(&path, receiver);
+    let register = webhook::register(
+        client,
+        hook.url,
+        hook.secret_token,
+        Arc::clone(&stats),
+        stop_rx,
+    );
+    Ok(BotHandle {
+        stop,
+        task: tokio::spawn(register),
+        stats,
+        webhook: Some(router),
+    })
 }

@@ -1,11 +1,13 @@
 //! The long-polling loop. Each update's offset (`update_id + 1`) is persisted *before* the
 //! command runs: a crash between the two loses that command's run and reply, but no command
-//! ever runs twice (at most once — the safe side for acks and silences).
+//! ever runs twice (at most once — the safe side for acks and silences). When another process
+//! polls the same token (HTTP 409), each admin is told once per run of conflicts.
 
 use crate::backoff::Backoff;
 use crate::client::BotClient;
 use crate::dispatch::Dispatcher;
 use crate::error::BotApiError;
+use crate::format::escape;
 use crate::offset::{load_offset, save_offset};
 use crate::stats::{Failure, StatsCell};
 use hostpulse_store::AlertStore;
@@ -18,9 +20,15 @@ pub struct Poller {
     pub(crate) client: BotClient,
     pub(crate) dispatcher: Arc<Dispatcher>,
     pub(crate) alert_store: Arc<dyn AlertStore>,
+    /// Admins, told in their private chats when another process polls the token.
+    pub(crate) admins: Vec<i64>,
     pub(crate) poll_timeout: Duration,
     pub(crate) stats: Arc<StatsCell>,
 }
+
+/// Sent to each admin when `getUpdates` starts answering 409 Conflict.
+pub const CONFLICT_NOTICE: &str = "Another process is polling this bot's token (HTTP 409 Conflict); \
+run one hostpulse hub per bot token. Commands may be lost until it stops.";
 
 /// Whether the loop should go on.
 enum Flow {
@@ -70,6 +78,7 @@ impl Poller {
                         tracing::error!(
                             "another process is polling this bot token (HTTP 409) — run one hostpulse hub per bot token"
                         );
+                        self.notify_admins_of_conflict().await;
                     }
                     if let Flow::Stop = self.pause(&mut backoff, &error, &mut stop).await {
                         return;
@@ -104,6 +113,16 @@ impl Poller {
             self.stats.handled();
         }
         Flow::Continue
+    }
+
+    /// Tells each admin, in their private chat, that another process polls the token.
+    async fn notify_admins_of_conflict(&self) {
+        let text = escape(CONFLICT_NOTICE);
+        for &admin in &self.admins {
+            if let Err(error) = self.client.send_message(admin, &text, None).await {
+                tracing::warn!(%error, chat_id = admin, "cannot tell an admin about the 409 conflict");
+            }
+        }
     }
 
     async fn pause(

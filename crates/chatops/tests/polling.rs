@@ -50,6 +50,13 @@ async fn conflict_is_counted_and_the_bot_recovers() {
     let bot = rig.bot().await;
     rig.fake.queue(message(1, VIEWER, "/start"));
     rig.fake.wait_sent(VIEWER, 1).await;
+    // The update is counted once its reply is answered.
+    for _ in 0..2000 {
+        if bot.stats().updates > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let stats = bot.stats();
     assert_eq!((stats.conflicts, stats.updates), (1, 1));
     assert_eq!(stats.last_backoff, Duration::from_secs(1));

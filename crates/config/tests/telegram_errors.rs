@@ -180,6 +180,13 @@ fn webhook_urls_and_secret_tokens_are_checked_without_echoing_them() {
          webhook_url: https://hub.example.com\n  webhook_secret_token: abc\n"
     ));
     assert_has_error(&rootless, "telegram.webhook_url: needs a path");
+    for taken in ["/api/v1/hosts", "/healthz", "/api"] {
+        let clash = errors_of(&format!(
+            "telegram:\n  bot_token: \"{TOKEN}\"\n  admins: [1]\n  mode: webhook\n  \
+             webhook_url: https://hub.example.com{taken}\n  webhook_secret_token: abc\n"
+        ));
+        assert_has_error(&clash, "which the hub's API serves");
+    }
 }
 
 #[test]

@@ -61,7 +61,11 @@ pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bo
     let state =
         AppState::new(store.clone(), clock, limits).with_alerting(engine.clone(), alert_store);
     tracing::info!(%url, data_dir = %data_dir.display(), "hub listening");
-    axum::serve(listener, hostpulse_api::router(state))
+    let mut app = hostpulse_api::router(state);
+    if let Some(webhook) = bot.as_ref().and_then(|bot| bot.webhook_router()) {
+        app = app.merge(webhook);
+    }
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("HTTP server failed")?;

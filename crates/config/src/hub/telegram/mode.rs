@@ -146,6 +146,11 @@ fn check_webhook_url(text: &str, official: bool) -> Result<String, String> {
                 .into(),
         );
     }
+    if path == "/healthz" || path == "/api" || path.starts_with("/api/") {
+        return Err(format!(
+            "has the path {path}, which the hub's API serves; use another, e.g. /telegram/webhook"
+        ));
+    }
     let port = explicit_port(authority).unwrap_or(if https { 443 } else { 80 });
     if official && !WEBHOOK_PORTS.contains(&port) {
         return Err(format!(
