@@ -95,7 +95,7 @@ pub async fn history(
         None => None,
     };
     let query = HistoryQuery {
-        host: params.host.filter(|h| !h.is_empty()),
+        hosts: params.host.filter(|h| !h.is_empty()).into_iter().collect(),
         rule: params.rule.filter(|r| !r.is_empty()),
         since_ms,
         cursor: params.cursor.filter(|c| !c.is_empty()),

@@ -6,7 +6,7 @@
 use crate::Role;
 use crate::auth::{Verdict, actor, require};
 use crate::dispatch::Dispatcher;
-use crate::format::{MAX_MESSAGE_CHARS, escape, utc_time};
+use crate::format::{MAX_MESSAGE_CHARS, escape, zoned_clock};
 use crate::registry::{Reply, find};
 use crate::types::{Button, CallbackQuery, Chat, Message, User};
 use hostpulse_api::query::parse_duration_ms;
@@ -130,9 +130,9 @@ impl Dispatcher {
         self.audit(&by, "alert.ack", id, outcome(&result)).await;
         result.map_err(refusal)?;
         let line = format!(
-            "✔ Acknowledged by {} at {} UTC",
+            "✔ Acknowledged by {} at {}",
             handle(user),
-            clock_time(self.services.clock.now_ms())
+            zoned_clock(self.services.clock.now_ms(), &self.services.timezone)
         );
         let mut rows = keyboard(message);
         rows.retain(|row| !row.iter().any(|b| button_alert(b) == Some(id)));
@@ -236,14 +236,6 @@ fn handle(user: &User) -> String {
     user.username
         .as_ref()
         .map_or_else(|| user.first_name.clone(), |name| format!("@{name}"))
-}
-
-/// `HH:MM` of Unix milliseconds, UTC.
-fn clock_time(ms: i64) -> String {
-    let stamp = utc_time(ms);
-    stamp
-        .split_once(' ')
-        .map_or(stamp.clone(), |(_, time)| time.to_string())
 }
 
 /// The alert id of an alert button.

@@ -1,4 +1,7 @@
-//! Text helpers of replies: HTML escaping, message splitting, compact numbers and ages.
+//! Text helpers of replies: HTML escaping, message splitting, compact numbers, ages and times.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 /// Longest text of one Telegram message, characters.
 pub const MAX_MESSAGE_CHARS: usize = 4096;
@@ -101,6 +104,51 @@ pub fn utc_time(ms: i64) -> String {
     )
 }
 
+/// Unix milliseconds as `YYYY-MM-DD HH:MM ABBR` in `zone`, e.g. `2026-01-15 14:13 CET`;
+/// in UTC the same as `utc_time` followed by ` UTC`.
+pub fn zoned_time(ms: i64, zone: &TimeZone) -> String {
+    let (offset_seconds, abbreviation) = offset_at(ms, zone);
+    let local = utc_time(ms + i64::from(offset_seconds) * 1_000);
+    format!("{local} {abbreviation}")
+}
+
+/// Unix milliseconds as `YYYY-MM-DD HH:MM` local time in `zone`, without the abbreviation
+/// (for tables whose header names the zone).
+pub fn local_time(ms: i64, zone: &TimeZone) -> String {
+    let (offset_seconds, _) = offset_at(ms, zone);
+    utc_time(ms + i64::from(offset_seconds) * 1_000)
+}
+
+/// `HH:MM ABBR` of Unix milliseconds in `zone`, e.g. `14:13 CEST`.
+pub fn zoned_clock(ms: i64, zone: &TimeZone) -> String {
+    let stamp = zoned_time(ms, zone);
+    stamp
+        .split_once(' ')
+        .map_or(stamp.clone(), |(_, clock)| clock.to_string())
+}
+
+/// The abbreviation `zone` uses at Unix milliseconds `ms`: `UTC`, `CET`, `CEST`, ...
+pub fn zone_abbreviation(ms: i64, zone: &TimeZone) -> String {
+    offset_at(ms, zone).1
+}
+
+/// Minutes `zone` is ahead of UTC at Unix milliseconds `ms` (negative west of Greenwich).
+pub fn utc_offset_minutes(ms: i64, zone: &TimeZone) -> i32 {
+    offset_at(ms, zone).0 / 60
+}
+
+/// The UTC offset (seconds) and abbreviation of `zone` at `ms`; UTC for instants jiff cannot
+/// represent.
+fn offset_at(ms: i64, zone: &TimeZone) -> (i32, String) {
+    match Timestamp::from_millisecond(ms) {
+        Ok(instant) => {
+            let info = zone.to_offset_info(instant);
+            (info.offset().seconds(), info.abbreviation().to_string())
+        }
+        Err(_) => (0, "UTC".to_string()),
+    }
+}
+
 /// A byte rate in compact units: `512`, `1.2k`, `3.4M`, `1.0G` (bytes per second).
 pub fn rate(bytes_per_sec: f64) -> String {
     let units = [("G", 1e9), ("M", 1e6), ("k", 1e3)];
@@ -170,5 +218,45 @@ mod tests {
         assert_eq!(utc_time(0), "1970-01-01 00:00");
         assert_eq!(utc_time(1_790_000_000_000), "2026-09-21 14:13");
         assert_eq!(utc_time(951_782_400_000), "2000-02-29 00:00");
+    }
+
+    fn berlin() -> TimeZone {
+        TimeZone::get("Europe/Berlin").expect("bundled time zone")
+    }
+
+    #[test]
+    fn utc_times_keep_their_form() {
+        let at = 1_790_000_000_000;
+        assert_eq!(zoned_time(at, &TimeZone::UTC), "2026-09-21 14:13 UTC");
+        assert_eq!(zoned_clock(at, &TimeZone::UTC), "14:13 UTC");
+        assert_eq!(utc_offset_minutes(at, &TimeZone::UTC), 0);
+    }
+
+    #[test]
+    fn berlin_times_follow_daylight_saving() {
+        // 2026-01-15 13:13 UTC: winter, CET is UTC+1.
+        let winter = 1_768_482_780_000;
+        assert_eq!(zoned_time(winter, &berlin()), "2026-01-15 14:13 CET");
+        assert_eq!(zoned_clock(winter, &berlin()), "14:13 CET");
+        assert_eq!(utc_offset_minutes(winter, &berlin()), 60);
+        // 2026-09-21 14:13 UTC: summer, CEST is UTC+2.
+        let summer = 1_790_000_000_000;
+        assert_eq!(zoned_time(summer, &berlin()), "2026-09-21 16:13 CEST");
+        assert_eq!(zone_abbreviation(summer, &berlin()), "CEST");
+        assert_eq!(local_time(summer, &berlin()), "2026-09-21 16:13");
+        assert_eq!(local_time(summer, &TimeZone::UTC), "2026-09-21 14:13");
+        assert_eq!(utc_offset_minutes(summer, &berlin()), 120);
+        // Local midnight crosses the date line of UTC.
+        assert_eq!(
+            zoned_time(1_790_031_000_000, &berlin()),
+            "2026-09-22 00:50 CEST"
+        );
+    }
+
+    #[test]
+    fn west_of_greenwich_is_behind_utc() {
+        let new_york = TimeZone::get("America/New_York").expect("bundled time zone");
+        assert_eq!(utc_offset_minutes(1_768_482_780_000, &new_york), -300);
+        assert_eq!(zoned_clock(1_768_482_780_000, &new_york), "08:13 EST");
     }
 }

@@ -26,12 +26,13 @@ pub use client::{BotClient, Upload};
 pub use error::BotApiError;
 pub use hostpulse_config::{BotMode, Role, TelegramBotConfig};
 pub use registry::{CommandContext, CommandError, CommandSpec, Reply};
-pub use services::BotDeps;
+pub use services::{BotDeps, Services};
 pub use stats::BotStats;
 pub use webhook::{MAX_UPDATE_BYTES, SECRET_HEADER};
 
 use auth::Gate;
 use dispatch::Dispatcher;
+use jiff::tz::TimeZone;
 use poller::Poller;
 use stats::StatsCell;
 use std::sync::Arc;
@@ -53,6 +54,8 @@ pub struct BotSettings {
     pub timeout: Duration,
     /// Receive updates through this webhook instead of long polling.
     pub webhook: Option<WebhookSettings>,
+    /// Times in replies and chart axes are shown in this zone.
+    pub timezone: TimeZone,
 }
 
 /// Where Telegram posts updates in webhook mode.
@@ -74,7 +77,8 @@ impl WebhookSettings {
 }
 
 impl BotSettings {
-    /// Settings with a 30 s long poll, a 10 s call timeout and a 1 h refusal interval.
+    /// Settings with a 30 s long poll, a 10 s call timeout, a 1 h refusal interval and times
+    /// in UTC.
     pub fn new(api_url: impl Into<String>, token: impl Into<String>, access: Access) -> Self {
         Self {
             api_url: api_url.into(),
@@ -84,12 +88,14 @@ impl BotSettings {
             refusal_interval: Duration::from_secs(3600),
             timeout: Duration::from_secs(10),
             webhook: None,
+            timezone: TimeZone::UTC,
         }
     }
 }
 
 impl BotSettings {
-    /// Settings of the bot of the `telegram:` configuration, polling or webhook.
+    /// Settings of the bot of the `telegram:` configuration, polling or webhook. A time zone
+    /// the bundled database does not know (the configuration checks it) falls back to UTC.
     pub fn from_config(config: &TelegramBotConfig) -> Self {
         let access = Access {
             admins: config.admins.clone(),
@@ -106,6 +112,10 @@ impl BotSettings {
         }
         settings.refusal_interval = config.refusal_interval;
         settings.timeout = config.timeout;
+        settings.timezone = TimeZone::get(&config.timezone).unwrap_or_else(|error| {
+            tracing::warn!(%error, timezone = %config.timezone, "unknown time zone; using UTC");
+            TimeZone::UTC
+        });
         settings
     }
 }
@@ -117,6 +127,7 @@ impl std::fmt::Debug for BotSettings {
             .field("token", &"<redacted>")
             .field("access", &self.access)
             .field("webhook", &self.webhook.as_ref().map(|_| "<redacted>"))
+            .field("timezone", &self.timezone.iana_name().unwrap_or("UTC"))
             .finish_non_exhaustive()
     }
 }
@@ -205,7 +216,10 @@ pub async fn start_with(settings: BotSettings, deps: BotDeps) -> Result<BotHandl
         gate,
         commands,
         pages: Arc::new(pages::HistoryPages::new(deps.clock.clone())),
-        services: Arc::new(deps),
+        services: Arc::new(Services {
+            deps,
+            timezone: settings.timezone,
+        }),
         bot_username,
     });
     let stats = Arc::new(StatsCell::default());

@@ -1,5 +1,5 @@
 //! Short tokens for the `/history` page buttons: Telegram limits a button's callback data to
-//! 64 bytes, so each button carries a token naming a page (host filter, store cursor, previous
+//! 64 bytes, so each button carries a token naming a page (selected hosts, store cursor, previous
 //! page) kept in memory for a day.
 
 use hostpulse_core::Clock;
@@ -16,8 +16,10 @@ const MAX_TOKENS: usize = 4096;
 /// One page of the history as a button names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRef {
-    /// Only entries of this host, when set.
-    pub host: Option<String>,
+    /// The host, glob or group the page was asked for, as typed; `None` for every host.
+    pub scope: Option<String>,
+    /// Only entries of these hosts (what `scope` selected); empty for every host.
+    pub hosts: Vec<String>,
     /// Store cursor of the page; `None` for the newest page.
     pub cursor: Option<String>,
     /// Token of the page before (newer), if any.
@@ -91,7 +93,8 @@ mod tests {
 
     fn page(number: u32) -> PageRef {
         PageRef {
-            host: None,
+            scope: None,
+            hosts: Vec::new(),
             cursor: None,
             prev: None,
             number,

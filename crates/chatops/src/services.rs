@@ -1,9 +1,12 @@
-//! The hub services commands read and change: metrics store, alert store, engine, clock.
+//! The hub services commands read and change: metrics store, alert store, engine, clock, and
+//! the time zone replies are written in.
 
 use hostpulse_core::Clock;
 use hostpulse_engine::Engine;
 use hostpulse_store::{AlertStore, Store};
+use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
+use std::ops::Deref;
 use std::sync::Arc;
 
 /// What the bot needs from the hub.
@@ -17,5 +20,19 @@ pub struct BotDeps {
     pub host_groups: BTreeMap<String, Vec<String>>,
 }
 
-/// The services handed to command handlers.
-pub type Services = BotDeps;
+/// The services handed to command handlers: the hub's, and the bot's time zone.
+#[derive(Clone)]
+pub struct Services {
+    /// The hub's services; their fields are also reachable directly through `Deref`.
+    pub deps: BotDeps,
+    /// Times in replies and chart axes are shown in this zone.
+    pub timezone: TimeZone,
+}
+
+impl Deref for Services {
+    type Target = BotDeps;
+
+    fn deref(&self) -> &BotDeps {
+        &self.deps
+    }
+}

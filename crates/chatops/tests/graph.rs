@@ -33,6 +33,8 @@ async fn ingest_samples(rig: &Rig, host: &str) {
                 samples: vec![
                     Sample::new("cpu.usage_percent", cpu),
                     Sample::new("mem.used_percent", 41.0),
+                    Sample::new("cpu.usage_percent", cpu).with_label("cpu", "0"),
+                    Sample::new("cpu.usage_percent", 100.0 - cpu).with_label("cpu", "1"),
                 ],
                 ..Frame::default()
             }],
@@ -107,6 +109,7 @@ async fn defaults_metric_names_and_other_charts() {
         ("/graph web-1", "CPU and memory · last 1h"),
         // as the Graph button under an alert sends it
         ("/graph web-1 cpu.usage_percent 6h", "CPU · last 6h"),
+        ("/graph web-1 cores 6h", "CPU per core · last 6h"),
         ("/graph 30d mem front", "memory · last 30d"),
         ("/graph web-1 load 15m", "load · last 15m"),
         (
@@ -121,6 +124,22 @@ async fn defaults_metric_names_and_other_charts() {
         assert!(caption.starts_with("<b>web-1</b>"), "{text}: {caption}");
         assert!(caption.ends_with(expected), "{text}: {caption}");
     }
+    bot.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_caption_names_a_configured_time_zone() {
+    let rig = rig().await;
+    ingest_samples(&rig, "web-1").await;
+    let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let bot = rig.bot_in(berlin).await;
+    rig.fake.queue(message(1, VIEWER, "/graph web-1 cpu 6h"));
+    rig.fake.wait_calls("sendPhoto", 1).await;
+    let caption = caption(&rig, 0);
+    assert!(
+        caption.ends_with("CPU · last 6h · times in Europe/Berlin"),
+        "{caption}"
+    );
     bot.shutdown().await;
 }
 

@@ -139,3 +139,76 @@ async fn history_filters_by_host_and_unknown_pages_expire() {
     assert!(rig.fake.calls("editMessageText").is_empty());
     bot.shutdown().await;
 }
+
+/// Fires and resolves `hot` on web-2 and db-1 in turn, `cycles` times.
+async fn flap_web2_and_db1(rig: &Rig, cycles: usize) {
+    for _ in 0..cycles {
+        for host in ["web-2", "db-1"] {
+            rig.clock.advance(60_000);
+            rig.ingest(host, 99.0).await;
+            rig.clock.advance(60_000);
+            rig.ingest(host, 20.0).await;
+        }
+    }
+}
+
+fn only_web_hosts(text: &str) -> bool {
+    let lines = entry_lines(text);
+    !lines.is_empty()
+        && lines
+            .iter()
+            .all(|l| l.contains("<b>web-1</b>") || l.contains("<b>web-2</b>"))
+}
+
+#[tokio::test]
+async fn history_of_a_glob_pages_across_the_matching_hosts_only() {
+    let rig = rig().await;
+    flap_web2_and_db1(&rig, 4).await;
+    let bot = rig.bot().await;
+    rig.fake.queue(message(1, VIEWER, "/history"));
+    let everything = rig.fake.wait_sent(VIEWER, 1).await.remove(0);
+    assert!(everything.contains("<b>db-1</b>"), "{everything}");
+
+    rig.fake.queue(message(2, VIEWER, "/history web-*"));
+    let first = rig.fake.wait_sent(VIEWER, 2).await.remove(1);
+    assert!(
+        first.starts_with("<b>Alert history</b> of <b>web-*</b> · page 1"),
+        "{first}"
+    );
+    assert_eq!(entry_lines(&first).len(), 10, "{first}");
+    assert!(only_web_hosts(&first), "{first}");
+    let markup = rig.fake.calls("sendMessage")[1]["reply_markup"].clone();
+    let next = button_data(&markup, "Next ▶").expect("a Next button");
+    assert!(next.len() <= 64);
+
+    rig.fake.queue(button_press(3, VIEWER, 2, &next));
+    rig.fake.wait_calls("answerCallbackQuery", 1).await;
+    let edits = rig.fake.calls("editMessageText");
+    let second = edits[0]["text"].as_str().unwrap();
+    assert!(second.contains("of <b>web-*</b> · page 2"), "{second}");
+    assert!(only_web_hosts(second), "{second}");
+    assert!(
+        entry_lines(second)
+            .iter()
+            .any(|l| l.contains("<b>web-1</b>")),
+        "web-1's first alert is among the oldest: {second}"
+    );
+    bot.shutdown().await;
+}
+
+#[tokio::test]
+async fn history_of_a_group_or_unknown_hosts() {
+    let rig = rig().await;
+    flap_web2_and_db1(&rig, 1).await;
+    let bot = rig.bot().await;
+    rig.fake.queue(message(1, VIEWER, "/history front"));
+    let front = rig.fake.wait_sent(VIEWER, 1).await.remove(0);
+    let lines = entry_lines(&front);
+    assert!(!lines.is_empty(), "{front}");
+    assert!(lines.iter().all(|l| l.contains("<b>web-1</b>")), "{front}");
+
+    rig.fake.queue(message(2, VIEWER, "/history cache-*"));
+    let unknown = rig.fake.wait_sent(VIEWER, 2).await.remove(1);
+    assert_eq!(unknown, "No host matches cache-*. Try /hosts.");
+    bot.shutdown().await;
+}

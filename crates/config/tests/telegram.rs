@@ -70,6 +70,7 @@ fn the_documented_example_loads_as_written() {
     );
     assert_eq!(bot.refusal_interval, Duration::from_secs(3_600));
     assert_eq!(bot.timeout, Duration::from_secs(10));
+    assert_eq!(bot.timezone, "UTC", "times are shown in UTC by default");
 }
 
 #[test]
@@ -93,7 +94,7 @@ fn defaults_and_optional_keys() {
         &format!(
             "telegram:\n  bot_token: \"{TOKEN}\"\n  admins: [1]\n  mode: polling\n  \
              poll_timeout: 1m\n  refusal_interval: 10m\n  timeout: 30s\n  \
-             api_url: https://tg.example.org/\n"
+             api_url: https://tg.example.org/\n  timezone: europe/berlin\n"
         ),
     );
     assert_eq!(
@@ -105,6 +106,7 @@ fn defaults_and_optional_keys() {
     assert_eq!(tuned.refusal_interval, Duration::from_secs(600));
     assert_eq!(tuned.timeout, Duration::from_secs(30));
     assert_eq!(tuned.api_url, "https://tg.example.org");
+    assert_eq!(tuned.timezone, "Europe/Berlin", "the canonical spelling");
 }
 
 #[test]

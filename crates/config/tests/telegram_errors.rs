@@ -211,6 +211,28 @@ fn bad_urls_and_durations_are_reported_at_their_keys() {
 }
 
 #[test]
+fn unknown_time_zones_are_reported_with_a_suggestion() {
+    let errors = errors_of(&format!(
+        "telegram:\n  bot_token: \"{TOKEN}\"\n  admins: [1]\n  timezone: Europe/Berlim\n"
+    ));
+    assert_eq!(
+        errors,
+        [
+            "telegram.timezone: \"Europe/Berlim\" is not a known time zone \
+          (did you mean \"Europe/Berlin\"?); use an IANA name such as Europe/Berlin, \
+          America/New_York or UTC"
+        ]
+    );
+    let offset = errors_of(&format!(
+        "telegram:\n  bot_token: \"{TOKEN}\"\n  admins: [1]\n  timezone: \"+02:00\"\n"
+    ));
+    assert_has_error(
+        &offset,
+        "telegram.timezone: \"+02:00\" is not a known time zone",
+    );
+}
+
+#[test]
 fn unknown_keys_are_rejected_with_a_suggestion() {
     let errors = errors_of(&format!(
         "telegram:\n  bot_token: \"{TOKEN}\"\n  admin: [1]\n  viewers: [2]\n"

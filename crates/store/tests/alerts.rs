@@ -1,9 +1,11 @@
 //! The alerting persistence over real SQLite files: round trips, atomic change sets,
 //! paged history and outbox, silences, retention and persistence across reopening; the
-//! delivery outbox (`alerts/outbox.rs`, `alerts/outbox_admin.rs`) and the upgrade of older
-//! databases (`alerts/migration.rs`).
+//! delivery outbox (`alerts/outbox.rs`, `alerts/outbox_admin.rs`), the history of several hosts
+//! (`alerts/history_hosts.rs`) and the upgrade of older databases (`alerts/migration.rs`).
 
 mod common;
+#[path = "alerts/history_hosts.rs"]
+mod history_hosts;
 #[path = "alerts/migration.rs"]
 mod migration;
 #[path = "alerts/outbox.rs"]
@@ -176,7 +178,7 @@ async fn a_failing_part_stores_nothing() {
 }
 
 /// Stores, per minute i, a transition for web-1 or web-2 and every third minute a notification.
-async fn fill_history(store: &dyn AlertStore) {
+pub async fn fill_history(store: &dyn AlertStore) {
     for i in 0..30i64 {
         let host = if i % 2 == 0 { "web-1" } else { "web-2" };
         let rule = if i % 4 < 2 { "high_cpu" } else { "disk_full" };
@@ -200,7 +202,7 @@ async fn fill_history(store: &dyn AlertStore) {
     }
 }
 
-async fn all_pages(store: &dyn AlertStore, mut query: HistoryQuery) -> Vec<HistoryEntry> {
+pub async fn all_pages(store: &dyn AlertStore, mut query: HistoryQuery) -> Vec<HistoryEntry> {
     let mut entries = Vec::new();
     loop {
         let page = store.alert_history(query.clone()).await.unwrap();
@@ -220,14 +222,14 @@ async fn history_pages_newest_first_with_filters() {
     let store = open(dir.path(), &clock).await;
     fill_history(store.as_ref()).await;
 
-    let query = |host: Option<&str>, rule: Option<&str>, since: Option<i64>| HistoryQuery {
-        host: host.map(Into::into),
+    let query = |hosts: &[&str], rule: Option<&str>, since: Option<i64>| HistoryQuery {
+        hosts: hosts.iter().map(|h| h.to_string()).collect(),
         rule: rule.map(Into::into),
         since_ms: since,
         cursor: None,
         limit: 4,
     };
-    let everything = all_pages(store.as_ref(), query(None, None, None)).await;
+    let everything = all_pages(store.as_ref(), query(&[], None, None)).await;
     // 30 transitions + 10 notifications, each notification once although it has two rows.
     assert_eq!(everything.len(), 40);
     let times: Vec<i64> = everything.iter().map(HistoryEntry::at_ms).collect();
@@ -241,17 +243,17 @@ async fn history_pages_newest_first_with_filters() {
     ids.dedup();
     assert_eq!(ids.len(), 40, "no entry repeats across pages");
 
-    let web1 = all_pages(store.as_ref(), query(Some("web-1"), None, None)).await;
+    let web1 = all_pages(store.as_ref(), query(&["web-1"], None, None)).await;
     // Even minutes: 15 transitions; notifications at minutes divisible by 6: 5.
     assert_eq!(web1.len(), 20);
-    let db1 = all_pages(store.as_ref(), query(Some("db-1"), None, None)).await;
+    let db1 = all_pages(store.as_ref(), query(&["db-1"], None, None)).await;
     assert_eq!(db1.len(), 10);
     assert!(
         db1.iter()
             .all(|e| matches!(e, HistoryEntry::Notification { .. }))
     );
 
-    let cpu_web1 = all_pages(store.as_ref(), query(Some("web-1"), Some("high_cpu"), None)).await;
+    let cpu_web1 = all_pages(store.as_ref(), query(&["web-1"], Some("high_cpu"), None)).await;
     assert!(cpu_web1.iter().all(|e| {
         match e {
             HistoryEntry::Transition { transition, .. } => {
@@ -265,7 +267,7 @@ async fn history_pages_newest_first_with_filters() {
     }));
     assert_eq!(cpu_web1.len(), 8 + 3);
 
-    let recent = all_pages(store.as_ref(), query(None, None, Some(T0 + 25 * 60_000))).await;
+    let recent = all_pages(store.as_ref(), query(&[], None, Some(T0 + 25 * 60_000))).await;
     assert_eq!(recent.len(), 5 + 1);
 
     let bad = HistoryQuery {

@@ -80,6 +80,7 @@ fn rule_metric_is_the_first_dotted_name() {
 }
 
 #[test]
-fn clock_time_is_hours_and_minutes() {
-    assert_eq!(clock_time(1_790_000_000_000), "14:13");
+fn the_ack_line_time_is_hours_minutes_and_zone() {
+    let utc = jiff::tz::TimeZone::UTC;
+    assert_eq!(zoned_clock(1_790_000_000_000, &utc), "14:13 UTC");
 }

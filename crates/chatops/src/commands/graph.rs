@@ -6,13 +6,14 @@ mod marks;
 
 use super::failed;
 use crate::client::Upload;
-use crate::format::escape;
+use crate::format::{escape, utc_offset_minutes};
 use crate::registry::{CommandContext, CommandError, Reply};
 use crate::select::select_hosts;
 use crate::services::Services;
 use hostpulse_api::query::parse_duration_ms;
 use hostpulse_charts::{ChartSpec, DEFAULT_WIDTH, Series, render_png};
 use hostpulse_store::{HostState, RangeQuery};
+use jiff::tz::TimeZone;
 use kinds::{DEFAULT_KIND, Kind, custom_kind, kind_for, series_name};
 
 const DEFAULT_RANGE: &str = "1h";
@@ -41,6 +42,7 @@ pub async fn graph(ctx: CommandContext) -> Result<Reply, CommandError> {
     let title = format!("{} — {}, last {}", host.name, args.kind.title, args.range);
     let mut spec = ChartSpec::new(title, args.kind.unit);
     spec.time_range = Some(span);
+    spec.utc_offset_minutes = utc_offset_minutes(end, &services.timezone);
     spec.series = read_series(services, &host.name, &args.kind, span).await?;
     let rules = services.engine.rules();
     spec.thresholds = marks::thresholds(&rules, &metrics);
@@ -51,12 +53,13 @@ pub async fn graph(ctx: CommandContext) -> Result<Reply, CommandError> {
         .map_err(failed)?;
     let ip = host.facts.as_ref().and_then(|facts| facts.ips.first());
     let caption = format!(
-        "<b>{}</b>{} · {} · last {}",
+        "<b>{}</b>{} · {} · last {}{}",
         escape(&host.name),
         ip.map(|ip| format!(" ({})", escape(ip)))
             .unwrap_or_default(),
         escape(&args.kind.title),
-        escape(&args.range)
+        escape(&args.range),
+        zone_note(&services.timezone)
     );
     let photo = Upload {
         file_name: format!("{}.png", host.name),
@@ -67,6 +70,14 @@ pub async fn graph(ctx: CommandContext) -> Result<Reply, CommandError> {
         photo: Some(photo),
         ..Reply::default()
     })
+}
+
+/// ` · times in Europe/Berlin` for a chart drawn in a zone other than UTC; nothing in UTC.
+fn zone_note(zone: &TimeZone) -> String {
+    match zone.iana_name() {
+        Some("UTC") | None => String::new(),
+        Some(name) => format!(" · times in {}", escape(name)),
+    }
 }
 
 fn parse_args(args: &[String]) -> Result<GraphArgs, CommandError> {

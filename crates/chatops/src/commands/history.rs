@@ -1,32 +1,52 @@
-//! `/history [host]`: alert transitions and notifications, newest first, ten per page, with
-//! "◀ Prev" / "Next ▶" buttons that page through the same message.
+//! `/history [host|glob|group]`: alert transitions and notifications, newest first, ten per
+//! page, with "◀ Prev" / "Next ▶" buttons that page through the same message.
 
 use super::failed;
-use crate::format::{escape, number, utc_time};
+use crate::format::{escape, local_time, number, zone_abbreviation};
 use crate::pages::{HistoryPages, PageRef, callback_data};
 use crate::registry::{CommandContext, CommandError, Reply};
+use crate::select::select_hosts;
 use crate::services::Services;
 use crate::types::Button;
 use hostpulse_core::{AlertState, AlertTransition, DeliveryStatus, Notification, NotificationKind};
 use hostpulse_store::{HistoryEntry, HistoryQuery};
+use jiff::tz::TimeZone;
 use std::collections::HashMap;
 
 /// Entries per page.
 pub const PAGE_SIZE: usize = 10;
 
-/// `/history [host]`: the newest page of the history.
+/// `/history [host|glob|group]`: the newest page of the history of the selected hosts.
 pub async fn history(ctx: CommandContext) -> Result<Reply, CommandError> {
     if ctx.args.len() > 1 {
         return Err(CommandError::Usage);
     }
+    let scope = ctx.args.first().cloned();
+    let hosts = match &scope {
+        Some(wanted) => selected_hosts(&ctx, wanted).await?,
+        None => Vec::new(),
+    };
     let page = PageRef {
-        host: ctx.args.first().cloned(),
+        scope,
+        hosts,
         cursor: None,
         prev: None,
         number: 1,
     };
     let token = ctx.pages.register(page.clone());
     render_page(&ctx.services, &ctx.pages, token, &page).await
+}
+
+/// Names of the hosts `wanted` selects; an error reply when it selects none.
+async fn selected_hosts(ctx: &CommandContext, wanted: &str) -> Result<Vec<String>, CommandError> {
+    let known = ctx.services.store.hosts().await.map_err(failed)?;
+    let names = select_hosts(&known, Some(wanted), &ctx.services.host_groups);
+    if names.is_empty() {
+        return Err(CommandError::Failed(format!(
+            "No host matches {wanted}. Try /hosts."
+        )));
+    }
+    Ok(names)
 }
 
 /// The text and buttons of the page `token` names.
@@ -37,7 +57,7 @@ pub async fn render_page(
     page: &PageRef,
 ) -> Result<Reply, CommandError> {
     let query = HistoryQuery {
-        host: page.host.clone(),
+        hosts: page.hosts.clone(),
         rule: None,
         since_ms: None,
         cursor: page.cursor.clone(),
@@ -49,7 +69,7 @@ pub async fn render_page(
         .await
         .map_err(failed)?;
     let scope = page
-        .host
+        .scope
         .as_deref()
         .map(|h| format!(" of <b>{}</b>", escape(h)))
         .unwrap_or_default();
@@ -57,9 +77,16 @@ pub async fn render_page(
         return Ok(Reply::html(format!("No alert history{scope} yet.")));
     }
     let ips = host_ips(services).await;
+    let zone = &services.timezone;
     let mut text = format!("<b>Alert history</b>{scope} · page {}\n", page.number);
+    if let Some(first) = result.entries.first() {
+        let abbreviation = zone_abbreviation(entry_time(first), zone);
+        if abbreviation != "UTC" {
+            text.push_str(&format!("Times in {abbreviation}\n"));
+        }
+    }
     for entry in &result.entries {
-        text.push_str(&entry_line(entry, &ips));
+        text.push_str(&entry_line(entry, &ips, zone));
     }
     let mut row = Vec::new();
     if let Some(prev) = page.prev {
@@ -67,7 +94,8 @@ pub async fn render_page(
     }
     if let Some(cursor) = result.next_cursor {
         let next = pages.register(PageRef {
-            host: page.host.clone(),
+            scope: page.scope.clone(),
+            hosts: page.hosts.clone(),
             cursor: Some(cursor),
             prev: Some(token),
             number: page.number.saturating_add(1),
@@ -97,7 +125,14 @@ async fn host_ips(services: &Services) -> HashMap<String, String> {
         .collect()
 }
 
-fn entry_line(entry: &HistoryEntry, ips: &HashMap<String, String>) -> String {
+fn entry_time(entry: &HistoryEntry) -> i64 {
+    match entry {
+        HistoryEntry::Transition { transition, .. } => transition.at_ms,
+        HistoryEntry::Notification { notification, .. } => notification.created_ms,
+    }
+}
+
+fn entry_line(entry: &HistoryEntry, ips: &HashMap<String, String>, zone: &TimeZone) -> String {
     let (at_ms, mark, host, rule, what) = match entry {
         HistoryEntry::Transition { transition, .. } => transition_parts(transition),
         HistoryEntry::Notification { notification, .. } => notification_parts(notification),
@@ -113,7 +148,7 @@ fn entry_line(entry: &HistoryEntry, ips: &HashMap<String, String>) -> String {
     };
     format!(
         "{mark} {} · {host_text} · {} · {what}\n",
-        utc_time(at_ms),
+        local_time(at_ms, zone),
         escape(&rule)
     )
 }

@@ -116,7 +116,7 @@ pub fn table() -> Vec<CommandSpec> {
         CommandSpec {
             name: "history",
             min_role: Role::Viewer,
-            usage: "/history [host]",
+            usage: "/history [host|glob|group]",
             description: "Alert and notification history, newest first, with paging buttons",
             audit_action: None,
             handler: |ctx| Box::pin(history::history(ctx)),

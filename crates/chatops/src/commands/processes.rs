@@ -2,10 +2,11 @@
 //! the latest snapshots the hub keeps per host.
 
 use super::vitals::{clip, per_host, pre_table, row, size};
-use crate::format::{age, escape, number, utc_time};
+use crate::format::{age, escape, number, zone_abbreviation, zoned_time};
 use crate::registry::{CommandContext, CommandError, Reply};
 use hostpulse_core::{ProcessInfo, UserSession};
 use hostpulse_store::HostLatest;
+use jiff::tz::TimeZone;
 
 /// Processes shown per list.
 const TOP: usize = 10;
@@ -59,10 +60,14 @@ fn process_table(
 
 /// `/users [host]`: logged-in sessions with user, tty, remote host and login time.
 pub async fn users(ctx: CommandContext) -> Result<Reply, CommandError> {
-    per_host(&ctx, "Logged-in users", users_section).await
+    let zone = ctx.services.timezone.clone();
+    per_host(&ctx, "Logged-in users", |latest, now| {
+        users_section(latest, now, &zone)
+    })
+    .await
 }
 
-fn users_section(latest: &HostLatest, now_ms: i64) -> String {
+fn users_section(latest: &HostLatest, now_ms: i64, zone: &TimeZone) -> String {
     let Some(sessions) = &latest.users else {
         return "<i>no session snapshot yet</i>".into();
     };
@@ -73,7 +78,8 @@ fn users_section(latest: &HostLatest, now_ms: i64) -> String {
     }
     let mut sorted: Vec<&UserSession> = sessions.iter().collect();
     sorted.sort_by_key(|s| s.login_time_ms);
-    let mut rows = vec![row(["USER", "TTY", "FROM", "SINCE (UTC)"])];
+    let since = format!("SINCE ({})", zone_abbreviation(now_ms, zone));
+    let mut rows = vec![row(["USER", "TTY", "FROM", &since])];
     for session in sorted {
         let from = if session.from.is_empty() {
             "local"
@@ -84,17 +90,20 @@ fn users_section(latest: &HostLatest, now_ms: i64) -> String {
             clip(&session.user, MAX_USER),
             clip(&session.tty, MAX_TTY),
             clip(from, MAX_FROM),
-            short_time(session.login_time_ms),
+            short_time(session.login_time_ms, zone),
         ]);
     }
     text.push_str(&pre_table(&rows));
     text
 }
 
-/// `MM-DD HH:MM` (UTC).
-fn short_time(ms: i64) -> String {
-    let full = utc_time(ms);
-    full.get(5..).unwrap_or(&full).to_string()
+/// `MM-DD HH:MM` in `zone`, without the zone's abbreviation (the column header has it).
+fn short_time(ms: i64, zone: &TimeZone) -> String {
+    let full = zoned_time(ms, zone);
+    let without_zone = full
+        .rsplit_once(' ')
+        .map_or(full.as_str(), |(time, _)| time);
+    without_zone.get(5..).unwrap_or(without_zone).to_string()
 }
 
 /// `<i>what from 12s ago</i>` and a newline, or nothing without a time.

@@ -2,11 +2,12 @@
 //! host selection, a section header naming the host and its IP, sample lookups and tables.
 
 use super::failed;
-use crate::format::{age, escape, number, utc_time};
+use crate::format::{age, escape, number, zoned_time};
 use crate::registry::{CommandContext, CommandError, Reply};
 use crate::select::select_hosts;
 use hostpulse_api::HostView;
 use hostpulse_store::{HostLatest, LatestSample};
+use jiff::tz::TimeZone;
 
 /// The hosts an optional argument selects, with their latest values, sorted by name.
 pub(super) async fn selected(ctx: &CommandContext) -> Result<Vec<HostLatest>, CommandError> {
@@ -218,10 +219,14 @@ fn with_percent(bytes: f64, percent: Option<f64>) -> String {
 
 /// `/uptime [host]`: uptime, boot time and when the host last reported.
 pub async fn uptime(ctx: CommandContext) -> Result<Reply, CommandError> {
-    per_host(&ctx, "Uptime", uptime_section).await
+    let zone = ctx.services.timezone.clone();
+    per_host(&ctx, "Uptime", |latest, now| {
+        uptime_section(latest, now, &zone)
+    })
+    .await
 }
 
-fn uptime_section(latest: &HostLatest, now_ms: i64) -> String {
+fn uptime_section(latest: &HostLatest, now_ms: i64, zone: &TimeZone) -> String {
     let samples = &latest.samples;
     let host = &latest.host;
     let up = value(samples, "system.uptime_seconds");
@@ -238,7 +243,7 @@ fn uptime_section(latest: &HostLatest, now_ms: i64) -> String {
         row(["up", &up.map_or_else(|| "-".into(), |u| duration(u as i64))]),
         row([
             "booted",
-            &boot_ms.map_or_else(|| "-".into(), |b| format!("{} UTC", utc_time(b))),
+            &boot_ms.map_or_else(|| "-".into(), |b| zoned_time(b, zone)),
         ]),
         row([
             "last seen",

@@ -113,6 +113,11 @@ impl Rig {
     }
 
     pub async fn bot(&self) -> BotHandle {
+        self.bot_in(jiff::tz::TimeZone::UTC).await
+    }
+
+    /// A bot showing times in `timezone`.
+    pub async fn bot_in(&self, timezone: jiff::tz::TimeZone) -> BotHandle {
         let access = Access {
             admins: vec![ADMIN],
             operators: vec![OPERATOR],
@@ -121,6 +126,7 @@ impl Rig {
         };
         let mut settings = BotSettings::new(&self.api_url, TOKEN, access);
         settings.poll_timeout = Duration::from_secs(2);
+        settings.timezone = timezone;
         start_with(settings, self.deps()).await.unwrap()
     }
 

@@ -3,6 +3,7 @@
 
 mod ids;
 mod mode;
+mod timezone;
 
 use std::fmt;
 use std::time::Duration;
@@ -40,6 +41,9 @@ pub struct TelegramBotConfig {
     pub refusal_interval: Duration,
     /// HTTP timeout of Bot API calls other than getUpdates (default 10s).
     pub timeout: Duration,
+    /// IANA time zone of times in replies and chart axes, e.g. `Europe/Berlin`; a name known
+    /// to `jiff::tz::TimeZone::get` (default `UTC`).
+    pub timezone: String,
 }
 
 /// How the bot receives updates from Telegram.
@@ -124,6 +128,7 @@ pub(crate) struct RawTelegramBot {
     webhook_secret_token_file: Option<Scalar>,
     refusal_interval: Option<Scalar>,
     timeout: Option<Scalar>,
+    timezone: Option<Scalar>,
 }
 
 impl RawTelegramBot {
@@ -159,6 +164,7 @@ impl RawTelegramBot {
             DEFAULT_TIMEOUT,
             MIN_INTERVAL,
         );
+        let timezone = timezone::validate(v, &join(path, "timezone"), self.timezone);
         Some(TelegramBotConfig {
             bot_token: bot_token?,
             api_url,
@@ -169,6 +175,7 @@ impl RawTelegramBot {
             mode: mode?,
             refusal_interval,
             timeout,
+            timezone,
         })
     }
 }

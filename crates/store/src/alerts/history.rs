@@ -16,9 +16,8 @@ const SELECT: &str = "SELECT h.id, h.at_ms, h.kind, h.json, h.notification_id,
 fn filters(query: &HistoryQuery, cursor: Option<Cursor>) -> (String, Vec<Value>) {
     let mut clauses = Vec::new();
     let mut values = Vec::new();
-    if let Some(host) = &query.host {
-        values.push(Value::Text(host.clone()));
-        clauses.push(format!("h.host = ?{}", values.len()));
+    if let Some(clause) = host_filter(&query.hosts, &mut values) {
+        clauses.push(clause);
     }
     if let Some(rule) = &query.rule {
         values.push(Value::Text(rule.clone()));
@@ -44,6 +43,27 @@ fn filters(query: &HistoryQuery, cursor: Option<Cursor>) -> (String, Vec<Value>)
     (sql, values)
 }
 
+/// The host condition, its values appended to `values`; `None` when every host is wanted.
+///
+/// One host reads its `(host, at_ms)` index in order. Several hosts read the time index newest
+/// first and test the host there (`+` keeps SQLite from reading each host's rows and sorting
+/// them all), so a page stops after the rows it shows.
+fn host_filter(hosts: &[String], values: &mut Vec<Value>) -> Option<String> {
+    if let [host] = hosts {
+        values.push(Value::Text(host.clone()));
+        return Some(format!("h.host = ?{}", values.len()));
+    }
+    if hosts.is_empty() {
+        return None;
+    }
+    let mut placeholders = Vec::with_capacity(hosts.len());
+    for host in hosts {
+        values.push(Value::Text(host.clone()));
+        placeholders.push(format!("?{}", values.len()));
+    }
+    Some(format!("+h.host IN ({})", placeholders.join(", ")))
+}
+
 /// Identity of the entry a history row belongs to (a notification may have several rows).
 #[derive(PartialEq, Eq, Clone, Copy)]
 enum EntryKey {
@@ -51,12 +71,18 @@ enum EntryKey {
     Notification(i64),
 }
 
+/// The query of one page (every row older than `cursor`, newest first) and its parameters.
+pub(crate) fn page_sql(query: &HistoryQuery, cursor: Option<Cursor>) -> (String, Vec<Value>) {
+    let (clause, values) = filters(query, cursor);
+    let sql = format!("{SELECT}{clause} ORDER BY h.at_ms DESC, h.id DESC");
+    (sql, values)
+}
+
 /// Reads one page of the history.
 pub fn page(connection: &Connection, query: &HistoryQuery) -> Result<HistoryPage, StoreError> {
     let limit = page_size(query.limit);
     let cursor = Cursor::decode(query.cursor.as_deref())?;
-    let (clause, values) = filters(query, cursor);
-    let sql = format!("{SELECT}{clause} ORDER BY h.at_ms DESC, h.id DESC");
+    let (sql, values) = page_sql(query, cursor);
     let mut statement = connection.prepare(&sql).map_err(db_error)?;
     let mut rows = statement
         .query(params_from_iter(values))

@@ -1,7 +1,10 @@
-//! Query plans of the outbox queries: each reads its index in order, none sorts the queue.
+//! Query plans of the outbox and history queries: each reads its index in order, none sorts.
 
+use super::codec::Cursor;
 use super::delivery::{QUEUED_RECEIVERS, THREAD_ANCHOR, outbox_sql};
+use super::history::page_sql;
 use super::outbox_stats::{COUNTS, LAST_ERROR, OLDEST_QUEUED};
+use super::types::HistoryQuery;
 use rusqlite::{Connection, params};
 
 /// A database with the current schema and a few thousand notifications of five receivers.
@@ -83,4 +86,30 @@ fn counts_scan_the_receiver_index_without_reading_rows() {
 #[test]
 fn queued_receivers_come_from_the_outbox_index() {
     assert_uses(QUEUED_RECEIVERS, "notifications_outbox");
+}
+
+/// The SQL of a history page after a cursor, for `hosts`.
+fn history_sql(hosts: &[&str]) -> String {
+    let query = HistoryQuery {
+        hosts: hosts.iter().map(|h| h.to_string()).collect(),
+        ..HistoryQuery::default()
+    };
+    page_sql(&query, Some(Cursor { at_ms: 5, id: 9 })).0
+}
+
+#[test]
+fn history_of_one_host_reads_the_host_index() {
+    assert_uses(&history_sql(&["web-1"]), "alert_history_by_host");
+}
+
+#[test]
+fn history_of_several_hosts_scans_the_time_index_newest_first() {
+    let sql = history_sql(&["web-1", "web-2", "db-1"]);
+    assert!(sql.contains("IN (?1, ?2, ?3)"), "{sql}");
+    assert_uses(&sql, "alert_history_by_time_host");
+}
+
+#[test]
+fn whole_history_scans_the_time_index() {
+    assert_uses(&history_sql(&[]), "alert_history_by_time_host");
 }

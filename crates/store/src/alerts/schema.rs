@@ -22,7 +22,9 @@ CREATE TABLE IF NOT EXISTS alert_history (
     json TEXT NOT NULL,
     notification_id INTEGER
 );
-CREATE INDEX IF NOT EXISTS alert_history_by_time ON alert_history (at_ms);
+-- Newest-first scans test a set of hosts in the index, reading only the matching rows.
+DROP INDEX IF EXISTS alert_history_by_time;
+CREATE INDEX IF NOT EXISTS alert_history_by_time_host ON alert_history (at_ms, id, host);
 CREATE INDEX IF NOT EXISTS alert_history_by_host ON alert_history (host, at_ms);
 CREATE INDEX IF NOT EXISTS alert_history_by_rule ON alert_history (rule, at_ms);
 CREATE TABLE IF NOT EXISTS notifications (

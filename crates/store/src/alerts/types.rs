@@ -36,7 +36,9 @@ impl AlertChanges {
 /// A filtered page of the alert history.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistoryQuery {
-    pub host: Option<String>,
+    /// Only entries of these hosts; empty means every host.
+    pub hosts: Vec<String>,
+    /// Only entries of this rule, when set.
     pub rule: Option<String>,
     /// Only entries at or after this time.
     pub since_ms: Option<i64>,

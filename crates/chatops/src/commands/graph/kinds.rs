@@ -64,6 +64,7 @@ const NET: &[Line] = &[
     line("net.tx_bytes_per_sec", "tx", Split::By("iface")),
 ];
 const SWAP: &[Line] = &[line("swap.used_percent", "swap", Split::Unlabelled)];
+const CORES: &[Line] = &[line("cpu.usage_percent", "core", Split::By("cpu"))];
 
 /// The chart without a metric argument: CPU and memory.
 pub(super) const DEFAULT_KIND: Kind = kind("CPU and memory", "%", CPU_AND_MEM);
@@ -71,6 +72,7 @@ pub(super) const DEFAULT_KIND: Kind = kind("CPU and memory", "%", CPU_AND_MEM);
 /// Metric words and their charts.
 const KINDS: &[(&str, Kind)] = &[
     ("cpu", kind("CPU", "%", CPU_ONLY)),
+    ("cores", kind("CPU per core", "%", CORES)),
     ("mem", kind("memory", "%", MEM_ONLY)),
     ("memory", kind("memory", "%", MEM_ONLY)),
     ("load", kind("load", "", LOAD)),
@@ -152,10 +154,28 @@ mod tests {
         assert_eq!(kind_for("CPU").map(|k| k.title), Some("CPU".into()));
         assert_eq!(kind_for("cpu.usage_percent"), kind_for("cpu"));
         assert_eq!(kind_for("net.tx_bytes_per_sec"), kind_for("net"));
+        let cores = kind_for("Cores").expect("a metric word");
+        assert_eq!(cores.lines[0].metric, "cpu.usage_percent");
+        assert_eq!(cores.lines[0].split, Split::By("cpu"));
         assert_eq!(kind_for("web-1"), None);
         assert_eq!(kind_for("disk.inodes_used_percent"), None);
         let custom = custom_kind("disk.inodes_used_percent").expect("a metric");
         assert_eq!((custom.unit, custom.lines[0].split), ("%", Split::All));
         assert_eq!(custom_kind("web-1"), None);
+    }
+
+    #[test]
+    fn cores_draw_one_line_per_core() {
+        let cores = kind_for("cores").expect("a metric word");
+        let series = |labels: &[(&str, &str)]| SeriesPoints {
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            points: Vec::new(),
+        };
+        let name = |labels: &[(&str, &str)]| series_name(&cores.lines[0], &series(labels));
+        assert_eq!(name(&[("cpu", "3")]), Some("core 3".to_string()));
+        assert_eq!(name(&[]), None, "no host total on the per-core chart");
     }
 }

@@ -46,7 +46,7 @@ pub(super) async fn firing_periods(
         .map(|rule| rule.name.as_str())
         .collect();
     let query = HistoryQuery {
-        host: Some(host.to_string()),
+        hosts: vec![host.to_string()],
         rule: None,
         since_ms: Some(start),
         cursor: None,
