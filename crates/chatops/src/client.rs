@@ -272,19 +272,5 @@ impl BotClient {
 }
 
 fn network_error(error: reqwest::Error, redactor: &Redactor) -> BotApiError {
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "connection failed"
-    } else {
-        "request failed"
-    };
-    let error = error.without_url();
-    let mut detail = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        detail.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    BotApiError::Network(redactor.redact(&format!("{kind}: {detail}")))
+    BotApiError::Network(redactor.redact(&hostpulse_notify::transport_error_text(error)))
 }

@@ -2,6 +2,7 @@
 //! process and user snapshots, and the injectable clock. No I/O lives here.
 
 pub mod alert;
+pub mod calendar;
 pub mod clock;
 pub mod host;
 pub mod metric;
@@ -10,6 +11,7 @@ pub use alert::{
     Ack, Alert, AlertState, AlertTransition, DeliveryStatus, MatchOp, Matcher, Notification,
     NotificationKind, Severity, Silence, alert_fingerprint,
 };
+pub use calendar::{UtcDateTime, civil_from_days, utc_datetime};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use host::{CollectorError, HostFacts, ProcessInfo, ProcessSnapshot, UserSession};
 pub use metric::{Labels, MetricNameError, Sample, SeriesKey, validate_metric_name};

@@ -51,7 +51,9 @@ pub(crate) async fn send(
     })
 }
 
-fn transport_error(error: reqwest::Error, redactor: &Redactor) -> SendError {
+/// What went wrong with an HTTP request, with its causes, without the URL (which may hold a
+/// secret) — not yet redacted.
+pub fn transport_error_text(error: reqwest::Error) -> String {
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
@@ -66,8 +68,12 @@ fn transport_error(error: reqwest::Error, redactor: &Redactor) -> SendError {
         detail.push_str(&format!(": {cause}"));
         source = cause.source();
     }
+    format!("{kind}: {detail}")
+}
+
+fn transport_error(error: reqwest::Error, redactor: &Redactor) -> SendError {
     SendError::Retry {
-        reason: redactor.redact(&format!("{kind}: {detail}")),
+        reason: redactor.redact(&transport_error_text(error)),
         retry_after: None,
     }
 }

@@ -24,6 +24,7 @@ use hostpulse_config::{ReceiverConfig, ReceiverKind};
 use hostpulse_core::Notification;
 
 pub use error::{Delivered, NotifyError, SendError};
+pub use http::transport_error_text;
 pub use message::{MessageContext, Progress, Summary};
 pub use redact::Redactor;
 pub use synthetic::test_notification;
