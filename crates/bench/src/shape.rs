@@ -2,6 +2,7 @@
 //! `hostpulse-agent` (cpu, load, memory, swap, filesystems, disk io, network, tcp, processes).
 
 use crate::model::{Model, Motion};
+use hostpulse_collector::tcp::TCP_STATES;
 use hostpulse_core::Sample;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -13,19 +14,6 @@ pub const INTERVAL_SECONDS: f64 = 5.0;
 const MOUNTS: [&str; 6] = ["/", "/boot", "/var", "/home", "/data", "/srv"];
 const DISKS: [&str; 4] = ["nvme0n1", "nvme1n1", "sda", "sdb"];
 const ACTIVE_IFACES: [&str; 3] = ["eth0", "eth1", "docker0"];
-const TCP_STATES: [&str; 11] = [
-    "established",
-    "syn_sent",
-    "syn_recv",
-    "fin_wait1",
-    "fin_wait2",
-    "time_wait",
-    "close",
-    "close_wait",
-    "last_ack",
-    "listen",
-    "closing",
-];
 const NET_METRICS: [&str; 8] = [
     "net.rx_bytes_per_sec",
     "net.tx_bytes_per_sec",

@@ -1,5 +1,6 @@
 //! A fleet of hosts in a real SQLite store: one agent frame of about 180 series per host.
 
+use hostpulse_collector::tcp::TCP_STATES;
 use hostpulse_core::{HostFacts, ProcessInfo, ProcessSnapshot, Sample};
 use hostpulse_engine::Engine;
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
@@ -12,19 +13,6 @@ const MOUNTS: [&str; 8] = [
 ];
 const BLOCK_DEVICES: [&str; 8] = ["sda", "sda1", "sda2", "sdb", "sdb1", "dm-0", "dm-1", "md0"];
 const INTERFACES: [&str; 7] = ["eth0", "eth1", "bond0", "docker0", "br-1", "veth1", "tun0"];
-const TCP_STATES: [&str; 11] = [
-    "established",
-    "syn_sent",
-    "syn_recv",
-    "fin_wait1",
-    "fin_wait2",
-    "time_wait",
-    "close",
-    "close_wait",
-    "last_ack",
-    "listen",
-    "closing",
-];
 
 /// The samples of one collection cycle of host number `index`.
 pub fn samples(index: usize) -> Vec<Sample> {
