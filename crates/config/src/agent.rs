@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::collect::{CollectSettings, RawCollect, RawPaths};
 use crate::error::ConfigErrors;
-use crate::layers::{Overlay, load_raw};
+use crate::layers::{Overlay, load_raw, load_raw_text};
 use crate::log::{LogConfig, RawLog};
 use crate::scalar::Scalar;
 use crate::secret::Secret;
@@ -93,6 +93,22 @@ pub fn load_agent_config(
     overrides: &AgentOverrides,
 ) -> Result<AgentConfig, ConfigErrors> {
     let (raw, mut validator) = load_raw::<RawAgent>(file, env, overrides.overlays())?;
+    match raw.validate(&mut validator) {
+        Some(config) => validator.finish(config),
+        None => Err(validator.into_errors()),
+    }
+}
+
+/// [`load_agent_config`] over file text already in memory; errors name the file `name`.
+/// A `token_file` or `ca_file` it names is still read.
+pub fn load_agent_config_text(
+    text: &str,
+    name: &Path,
+    env: &[(String, String)],
+    overrides: &AgentOverrides,
+) -> Result<AgentConfig, ConfigErrors> {
+    let (raw, mut validator) =
+        load_raw_text::<RawAgent>(Some((name, text)), env, overrides.overlays())?;
     match raw.validate(&mut validator) {
         Some(config) => validator.finish(config),
         None => Err(validator.into_errors()),

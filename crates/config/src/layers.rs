@@ -46,10 +46,26 @@ pub(crate) fn load_raw<R: DeserializeOwned>(
     env: &[(String, String)],
     flags: Vec<Overlay>,
 ) -> Result<(R, Validator), ConfigErrors> {
+    let text = match file {
+        Some(path) => Some((path, read_text(path)?)),
+        None => None,
+    };
+    let source = text.as_ref().map(|(path, text)| (*path, text.as_str()));
+    load_raw_text(source, env, flags)
+}
+
+/// [`load_raw`] over a file's text already in memory: `file` is the name errors report and
+/// the text it holds.
+pub(crate) fn load_raw_text<R: DeserializeOwned>(
+    file: Option<(&Path, &str)>,
+    env: &[(String, String)],
+    flags: Vec<Overlay>,
+) -> Result<(R, Validator), ConfigErrors> {
     let (mut root, structural) = match file {
-        Some(path) => read_document::<R>(path)?,
+        Some((path, text)) => structure_document::<R>(text, path)?,
         None => (Value::Mapping(Mapping::new()), Vec::new()),
     };
+    let file = file.map(|(path, _)| path);
     let mut origins = BTreeMap::new();
     apply_layer(
         &mut root,
@@ -85,16 +101,33 @@ const MAX_STRUCTURAL_ERRORS: usize = 50;
 pub(crate) fn read_document<R: DeserializeOwned>(
     path: &Path,
 ) -> Result<(Value, Vec<(String, String)>), ConfigErrors> {
+    structure_document::<R>(&read_text(path)?, path)
+}
+
+/// Reads a configuration file as text.
+fn read_text(path: &Path) -> Result<String, ConfigErrors> {
+    std::fs::read_to_string(path).map_err(|error| {
+        ConfigError::new(
+            Some(path.to_path_buf()),
+            "",
+            format!("cannot read file: {error}"),
+        )
+        .into()
+    })
+}
+
+/// [`read_document`] over text already read from `path`.
+fn structure_document<R: DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> Result<(Value, Vec<(String, String)>), ConfigErrors> {
     let file = Some(path.to_path_buf());
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        ConfigError::new(file.clone(), "", format!("cannot read file: {error}"))
-    })?;
-    let mut root = parse_document(&text, path)?;
+    let mut root = parse_document(text, path)?;
     let mut errors = Vec::new();
-    let mut current = text.clone();
+    let mut current = text.to_owned();
     while let Err(error) = yaml_serde::from_str::<R>(&current) {
         let (key, message) = describe(&error);
-        let located = match locate_key(&text, &key) {
+        let located = match locate_key(text, &key) {
             Some((line, column)) => format!("{message} (line {line}, column {column})"),
             None => message,
         };

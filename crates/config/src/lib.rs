@@ -10,6 +10,8 @@ mod check;
 mod collect;
 mod error;
 mod fields;
+#[doc(hidden)]
+pub mod fuzz;
 mod hub;
 mod layers;
 mod log;
@@ -22,7 +24,7 @@ mod units;
 mod url;
 mod validate;
 
-pub use agent::{AgentConfig, AgentOverrides, load_agent_config};
+pub use agent::{AgentConfig, AgentOverrides, load_agent_config, load_agent_config_text};
 pub use alert_manager::{
     BUILTIN_RECEIVER, DEFAULT_SEND_TIMEOUT, EmailSettings, EscalationStep, InhibitRule,
     MaintenanceSchedule, MaintenanceWindow, RateLimit, ReceiverConfig, ReceiverKind, RouteConfig,
@@ -30,13 +32,16 @@ pub use alert_manager::{
     TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
     WeeklySchedule, glob_match, parse_matcher, parse_rfc3339_ms,
 };
+pub use alert_manager::{
+    MatcherError, format_matcher, is_label_name, op_symbol, parse_matcher_list, validate_matcher,
+};
 pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
 pub use collect::{CollectSettings, HostPaths};
 pub use error::{ConfigError, ConfigErrors};
 pub use hub::{
     AlertingConfig, BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, RawRule,
     Retention, Role, RuleConfig, RulesConfig, StorageConfig, Synchronous, TelegramBotConfig,
-    load_hub_config,
+    load_hub_config, load_hub_config_text,
 };
 pub use layers::ENV_PREFIX;
 pub use log::{LogConfig, LogFormat};

@@ -22,7 +22,7 @@ pub use storage::{Retention, StorageConfig, Synchronous};
 pub use telegram::{BotMode, Role, TelegramBotConfig};
 
 use crate::error::ConfigErrors;
-use crate::layers::{Overlay, load_raw};
+use crate::layers::{Overlay, load_raw, load_raw_text};
 use crate::log::{LogConfig, RawLog};
 use crate::scalar::Scalar;
 use crate::url::parse_http_url;
@@ -102,6 +102,20 @@ pub fn load_hub_config(
     overrides: &HubOverrides,
 ) -> Result<HubConfig, ConfigErrors> {
     let (raw, mut validator) = load_raw::<RawHub>(file, env, overrides.overlays())?;
+    let config = raw.validate(&mut validator);
+    validator.finish(config)
+}
+
+/// [`load_hub_config`] over file text already in memory; errors name the file `name`.
+/// Files the configuration refers to (rule files, `*_file` secrets) are still read.
+pub fn load_hub_config_text(
+    text: &str,
+    name: &Path,
+    env: &[(String, String)],
+    overrides: &HubOverrides,
+) -> Result<HubConfig, ConfigErrors> {
+    let (raw, mut validator) =
+        load_raw_text::<RawHub>(Some((name, text)), env, overrides.overlays())?;
     let config = raw.validate(&mut validator);
     validator.finish(config)
 }
