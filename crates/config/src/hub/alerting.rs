@@ -34,6 +34,9 @@ pub struct AlertingConfig {
     pub history_retention: Duration,
     /// A firing `host_down` alert mutes the other alerts of its host.
     pub inhibit_host_down: bool,
+    /// After a start, how long a host's alerts keep their state while its agent catches up
+    /// (at least 3 × the host's interval).
+    pub restart_grace: Duration,
     /// The default route: alerts no route matches, and unset route keys.
     pub defaults: RouteSettings,
     /// Receivers as configured; see [`AlertingConfig::effective_receivers`].
@@ -50,6 +53,7 @@ impl Default for AlertingConfig {
             dry_run: false,
             history_retention: Duration::from_secs(90 * 86_400),
             inhibit_host_down: true,
+            restart_grace: Duration::from_secs(60),
             defaults: RouteSettings::default(),
             receivers: Vec::new(),
             routes: Vec::new(),
@@ -82,6 +86,7 @@ pub(crate) struct RawAlerting {
     dry_run: Option<Scalar>,
     history_retention: Option<Scalar>,
     inhibit_host_down: Option<Scalar>,
+    restart_grace: Option<Scalar>,
     defaults: Option<routes::RawRouteSettings>,
 }
 
@@ -184,6 +189,12 @@ pub(crate) fn validate(raw: RawAlertingSections, v: &mut Validator) -> AlertingC
             "alerting.inhibit_host_down",
             section.inhibit_host_down,
             base.inhibit_host_down,
+        ),
+        restart_grace: v.duration(
+            "alerting.restart_grace",
+            section.restart_grace,
+            base.restart_grace,
+            Duration::ZERO,
         ),
         routes: routes
             .map(|(i, route)| route.validate(v, &format!("routes[{i}]"), &defaults, &known))
