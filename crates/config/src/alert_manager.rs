@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use hostpulse_core::{Matcher, Severity};
 
-pub use matcher::{glob_match, parse_matcher};
+pub use matcher::{
+    MatcherError, format_matcher, glob_match, is_label_name, op_symbol, parse_matcher,
+    parse_matcher_list, validate_matcher,
+};
 pub use rate_limit::RateLimit;
 pub(crate) use rate_limit::parse_rate_limit;
 pub use receivers::{

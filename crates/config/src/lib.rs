@@ -32,6 +32,9 @@ pub use alert_manager::{
     TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
     WeeklySchedule, glob_match, parse_matcher, parse_rfc3339_ms,
 };
+pub use alert_manager::{
+    MatcherError, format_matcher, is_label_name, op_symbol, parse_matcher_list, validate_matcher,
+};
 pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
 pub use collect::{CollectSettings, HostPaths};
 pub use error::{ConfigError, ConfigErrors};

@@ -1,63 +1,342 @@
-//! Label matchers written as `name op "value"` and shell-style globs (`web-*`).
+//! The one label-matcher grammar (Prometheus / Alertmanager style) used by the configuration,
+//! the API, the CLI and the Telegram bot, and shell-style globs (`web-*`).
+//!
+//! ```text
+//! matcher = name op value           spaces are allowed around name, op and value
+//! list    = matcher { "," matcher }
+//! name    = [A-Za-z_][A-Za-z0-9_]*  (at most 128 characters)
+//! op      = "=" | "!=" | "=~" | "!~"
+//! value   = '"' { char | escape } '"'        escapes \" \\ \n \t; other \x stay as written
+//!         | bare                             no spaces, `"` or `,`; not starting with = ! ~
+//! ```
+//!
+//! Values are at most 1024 bytes; `=~` and `!~` values are regular expressions that must
+//! compile and match the whole label value.
 
 use hostpulse_core::{MatchOp, Matcher};
 
-/// Parses a label matcher such as `rule="host_down"`, `severity!=critical` or
-/// `mount=~"/var.*"`. Operators: `=`, `!=`, `=~`, `!~`. The value may be double-quoted
-/// (with `\"` and `\\` escapes) or bare. Regular expressions must compile; they match the
-/// whole value.
-pub fn parse_matcher(text: &str) -> Result<Matcher, String> {
-    let text = text.trim();
-    let name_end = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .unwrap_or(text.len());
-    let name = &text[..name_end];
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        return Err(format!(
-            "{text:?} is not a matcher (use name op \"value\", e.g. rule=\"host_down\")"
-        ));
-    }
-    let rest = text[name_end..].trim_start();
-    let (op, value_text) = split_op(rest)
-        .ok_or_else(|| format!("{text:?} has no operator after {name:?} (use =, !=, =~ or !~)"))?;
-    let value = unquote(value_text.trim())
-        .ok_or_else(|| format!("{text:?} has an unterminated quoted value"))?;
-    if matches!(op, MatchOp::Regex | MatchOp::NotRegex) {
-        regex::Regex::new(&format!("^(?:{value})$"))
-            .map_err(|error| format!("{text:?} has an invalid regular expression: {error}"))?;
-    }
-    Ok(Matcher {
-        name: name.to_owned(),
-        op,
-        value,
-    })
+/// Longest label name accepted.
+pub const MAX_NAME_CHARS: usize = 128;
+/// Longest value accepted, bytes.
+pub const MAX_VALUE_BYTES: usize = 1024;
+
+/// Why a matcher was refused: the text, the 1-based character column and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid matcher {text:?} at column {column}: {reason}")]
+pub struct MatcherError {
+    pub text: String,
+    pub column: usize,
+    pub reason: String,
 }
 
-fn split_op(text: &str) -> Option<(MatchOp, &str)> {
-    [
-        ("=~", MatchOp::Regex),
-        ("!~", MatchOp::NotRegex),
-        ("!=", MatchOp::NotEq),
-        ("=", MatchOp::Eq),
-    ]
-    .into_iter()
-    .find_map(|(symbol, op)| text.strip_prefix(symbol).map(|rest| (op, rest)))
+/// Parses one matcher such as `host=web-1`, `severity != critical` or `mount=~"/var.*"`.
+pub fn parse_matcher(text: &str) -> Result<Matcher, MatcherError> {
+    let mut cursor = Cursor::new(text);
+    let matcher = cursor.matcher()?;
+    cursor.skip_spaces();
+    if let Some(found) = cursor.peek() {
+        let reason = if found == ',' {
+            "expected the end of the matcher, found \",\": give one matcher here, or quote a \
+             value holding a comma"
+                .to_string()
+        } else {
+            format!(
+                "expected the end of the matcher, found {found:?}: quote a value holding spaces"
+            )
+        };
+        return Err(cursor.error(reason));
+    }
+    Ok(matcher)
 }
 
-fn unquote(text: &str) -> Option<String> {
-    let Some(inner) = text.strip_prefix('"') else {
-        return Some(text.to_owned());
-    };
-    let mut value = String::new();
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => value.push(chars.next()?),
-            '"' => return chars.as_str().trim().is_empty().then_some(value),
-            other => value.push(other),
+/// Parses matchers separated by commas: `host=web-1,rule=disk_full`.
+pub fn parse_matcher_list(text: &str) -> Result<Vec<Matcher>, MatcherError> {
+    let mut cursor = Cursor::new(text);
+    let mut matchers = vec![cursor.matcher()?];
+    loop {
+        cursor.skip_spaces();
+        match cursor.peek() {
+            None => return Ok(matchers),
+            Some(',') => {
+                cursor.advance();
+                matchers.push(cursor.matcher()?);
+            }
+            Some(found) => {
+                let reason = format!(
+                    "expected \",\" or the end, found {found:?}: quote a value holding spaces"
+                );
+                return Err(cursor.error(reason));
+            }
         }
     }
-    None
+}
+
+/// Checks a matcher given as parts (`{"name", "op", "value"}`) against the same grammar.
+pub fn validate_matcher(matcher: &Matcher) -> Result<(), MatcherError> {
+    let text = format_matcher(matcher);
+    let refuse = |column: usize, reason: String| MatcherError {
+        text: text.clone(),
+        column,
+        reason,
+    };
+    if let Err(reason) = check_name(&matcher.name) {
+        return Err(refuse(1, reason));
+    }
+    let value_column = text.chars().count() - format_value(&matcher.value).chars().count() + 1;
+    check_value(matcher.op, &matcher.value).map_err(|reason| refuse(value_column, reason))
+}
+
+/// Writes a matcher back so that [`parse_matcher`] reads the same matcher; the value is
+/// quoted only when it has to be.
+pub fn format_matcher(matcher: &Matcher) -> String {
+    format!(
+        "{}{}{}",
+        matcher.name,
+        op_symbol(matcher.op),
+        format_value(&matcher.value)
+    )
+}
+
+/// The operator as written: `=`, `!=`, `=~` or `!~`.
+pub fn op_symbol(op: MatchOp) -> &'static str {
+    match op {
+        MatchOp::Eq => "=",
+        MatchOp::NotEq => "!=",
+        MatchOp::Regex => "=~",
+        MatchOp::NotRegex => "!~",
+    }
+}
+
+/// Whether `name` is a label name of the grammar: `[A-Za-z_][A-Za-z0-9_]*`.
+pub fn is_label_name(name: &str) -> bool {
+    check_name(name).is_ok()
+}
+
+fn format_value(value: &str) -> String {
+    let bare_ok = !value.is_empty()
+        && !value.starts_with(['=', '!', '~'])
+        && !value.contains(|c: char| c.is_whitespace() || c == '"' || c == ',');
+    if bare_ok {
+        return value.to_string();
+    }
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            other => out.push(other),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!(
+            "{name:?} is not a label name (letters, digits and _, not starting with a digit)"
+        ));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(format!(
+            "the label name is longer than {MAX_NAME_CHARS} characters"
+        ));
+    }
+    Ok(())
+}
+
+fn check_value(op: MatchOp, value: &str) -> Result<(), String> {
+    if value.len() > MAX_VALUE_BYTES {
+        return Err(format!("the value is longer than {MAX_VALUE_BYTES} bytes"));
+    }
+    if matches!(op, MatchOp::Regex | MatchOp::NotRegex) {
+        regex::Regex::new(&format!("^(?:{value})$"))
+            .map_err(|error| format!("invalid regular expression: {}", regex_reason(&error)))?;
+    }
+    Ok(())
+}
+
+/// The one-line reason of a regex error (its text spans several lines with a caret).
+fn regex_reason(error: &regex::Error) -> String {
+    let text = error.to_string();
+    text.lines()
+        .rev()
+        .find_map(|line| line.trim().strip_prefix("error: "))
+        .unwrap_or(text.trim())
+        .to_string()
+}
+
+/// A position in the text being parsed, in characters.
+struct Cursor<'a> {
+    text: &'a str,
+    chars: Vec<char>,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            chars: text.chars().collect(),
+            pos: 0,
+        }
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn advance(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += 1;
+        Some(c)
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.pos += 1;
+        }
+    }
+
+    fn error(&self, reason: impl Into<String>) -> MatcherError {
+        self.error_at(self.pos, reason)
+    }
+
+    fn error_at(&self, pos: usize, reason: impl Into<String>) -> MatcherError {
+        MatcherError {
+            text: self.text.to_string(),
+            column: pos + 1,
+            reason: reason.into(),
+        }
+    }
+
+    fn found(&self) -> String {
+        self.peek()
+            .map_or_else(|| "the end".to_string(), |c| format!("{c:?}"))
+    }
+
+    fn matcher(&mut self) -> Result<Matcher, MatcherError> {
+        self.skip_spaces();
+        let name = self.name()?;
+        self.skip_spaces();
+        let op = self.op(&name)?;
+        self.skip_spaces();
+        let start = self.pos;
+        let value = self.value(&name, op)?;
+        check_value(op, &value).map_err(|reason| self.error_at(start, reason))?;
+        Ok(Matcher { name, op, value })
+    }
+
+    fn name(&mut self) -> Result<String, MatcherError> {
+        let start = self.pos;
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            self.pos += 1;
+        }
+        let name: String = self.chars[start..self.pos].iter().collect();
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+            let reason = format!(
+                "expected a label name (letters, digits and _, not starting with a digit), \
+                 found {}; e.g. host=web-1",
+                if name.is_empty() {
+                    self.found()
+                } else {
+                    format!("{name:?}")
+                }
+            );
+            return Err(self.error_at(start, reason));
+        }
+        check_name(&name).map_err(|reason| self.error_at(start, reason))?;
+        Ok(name)
+    }
+
+    fn op(&mut self, name: &str) -> Result<MatchOp, MatcherError> {
+        let next = self.chars.get(self.pos + 1).copied();
+        let op = match (self.peek(), next) {
+            (Some('='), Some('~')) => MatchOp::Regex,
+            (Some('!'), Some('~')) => MatchOp::NotRegex,
+            (Some('!'), Some('=')) => MatchOp::NotEq,
+            (Some('='), _) => MatchOp::Eq,
+            _ => {
+                let reason = format!(
+                    "expected an operator (=, !=, =~ or !~) after the label name {name:?}, \
+                     found {}",
+                    self.found()
+                );
+                return Err(self.error(reason));
+            }
+        };
+        self.pos += op_symbol(op).len();
+        Ok(op)
+    }
+
+    fn value(&mut self, name: &str, op: MatchOp) -> Result<String, MatcherError> {
+        match self.peek() {
+            Some('"') => self.quoted(),
+            Some(c @ ('=' | '!' | '~')) => {
+                let rest: String = self.chars[self.pos..].iter().collect();
+                let reason = format!(
+                    "expected a value after {name}{}, found {c:?}: use one operator, or quote \
+                     a value that starts with {c:?} ({name}{}{})",
+                    op_symbol(op),
+                    op_symbol(op),
+                    format_value(&rest)
+                );
+                Err(self.error(reason))
+            }
+            _ => Ok(self.bare()),
+        }
+    }
+
+    fn bare(&mut self) -> String {
+        let start = self.pos;
+        while self
+            .peek()
+            .is_some_and(|c| !(c.is_whitespace() || c == '"' || c == ','))
+        {
+            self.pos += 1;
+        }
+        self.chars[start..self.pos].iter().collect()
+    }
+
+    fn quoted(&mut self) -> Result<String, MatcherError> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut value = String::new();
+        loop {
+            match self.advance() {
+                None => {
+                    return Err(
+                        self.error_at(open, "unterminated quoted value: expected a closing \"")
+                    );
+                }
+                Some('"') => return Ok(value),
+                Some('\\') => match self.advance() {
+                    Some('n') => value.push('\n'),
+                    Some('t') => value.push('\t'),
+                    Some(c @ ('"' | '\\')) => value.push(c),
+                    Some(other) => {
+                        value.push('\\');
+                        value.push(other);
+                    }
+                    None => {
+                        return Err(
+                            self.error_at(open, "unterminated quoted value: expected a closing \"")
+                        );
+                    }
+                },
+                Some(c) => value.push(c),
+            }
+        }
+    }
 }
 
 /// Shell-style glob match of the whole `text`: `*` matches any run, `?` one character.
@@ -85,51 +364,4 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_every_operator_quoted_and_bare() {
-        let m = parse_matcher(r#"rule="host_down""#).unwrap();
-        assert_eq!(
-            (m.name.as_str(), m.op, m.value.as_str()),
-            ("rule", MatchOp::Eq, "host_down")
-        );
-        let m = parse_matcher("severity != critical").unwrap();
-        assert_eq!((m.op, m.value.as_str()), (MatchOp::NotEq, "critical"));
-        let m = parse_matcher(r#"mount=~"/var.*""#).unwrap();
-        assert_eq!((m.op, m.value.as_str()), (MatchOp::Regex, "/var.*"));
-        let m = parse_matcher(r#"host!~"web-\"x\"""#).unwrap();
-        assert_eq!((m.op, m.value.as_str()), (MatchOp::NotRegex, "web-\"x\""));
-        assert_eq!(parse_matcher("host=").unwrap().value, "");
-    }
-
-    #[test]
-    fn rejects_bad_matchers() {
-        for text in [
-            "",
-            "=x",
-            "host",
-            "host>3",
-            r#"host="open"#,
-            "host=~(",
-            "1a=b",
-            r#"a="b" c"#,
-        ] {
-            assert!(parse_matcher(text).is_err(), "{text}");
-        }
-    }
-
-    #[test]
-    fn globs_match_whole_names() {
-        assert!(glob_match("web-*", "web-1"));
-        assert!(glob_match("web-*", "web-"));
-        assert!(!glob_match("web-*", "db-web-1"));
-        assert!(glob_match("*-1", "db-web-1"));
-        assert!(glob_match("db-?", "db-2") && !glob_match("db-?", "db-22"));
-        assert!(glob_match("a*b*c", "axxbyyc") && !glob_match("a*b*c", "axxbyy"));
-        assert!(
-            glob_match("*", "") && glob_match("exact", "exact") && !glob_match("exact", "exac")
-        );
-    }
-}
+mod tests;

@@ -87,7 +87,7 @@ fn matchers(v: &mut Validator, path: &str, raw: Option<Vec<Scalar>>) -> Option<V
         .enumerate()
         .filter_map(|(i, text)| {
             v.parse_or(&format!("{path}[{i}]"), Some(text), None, |t| {
-                parse_matcher(t).map(Some)
+                parse_matcher(t).map(Some).map_err(|e| e.to_string())
             })
         })
         .collect();

@@ -160,7 +160,9 @@ impl RawRouteMatch {
             matchers: matchers
                 .filter_map(|(i, raw)| {
                     let item = format!("{}[{i}]", join(path, "matchers"));
-                    v.parse_or(&item, Some(raw), None, |t| parse_matcher(t).map(Some))
+                    v.parse_or(&item, Some(raw), None, |t| {
+                        parse_matcher(t).map(Some).map_err(|e| e.to_string())
+                    })
                 })
                 .collect(),
         }
