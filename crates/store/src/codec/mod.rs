@@ -7,6 +7,8 @@
 
 mod bits;
 mod column;
+#[doc(hidden)]
+pub mod fuzz;
 
 use bits::{
     BitReader, BitWriter, read_class, read_varint, unzigzag, write_class, write_varint, zigzag,
