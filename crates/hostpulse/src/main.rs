@@ -5,6 +5,7 @@ mod cli;
 mod cli_alerts;
 mod client;
 mod commands;
+mod data_dir;
 mod local_agent;
 mod logging;
 mod serve;

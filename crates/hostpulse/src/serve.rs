@@ -19,7 +19,11 @@ pub const DB_FILE: &str = "hostpulse.db";
 /// Runs the hub until SIGINT/SIGTERM; with `with_local_agent`, also collects this host.
 pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bool) -> Result<()> {
     let data_dir = config.data_dir.clone();
-    create_private_dir(&data_dir)?;
+    // Port first, then the directory lock: a second hub fails before it touches the store.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let _lock = crate::data_dir::lock(&data_dir)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = SqliteStore::open(store_options(&config), clock.clone())
         .await
@@ -37,9 +41,6 @@ pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bo
     .await?;
     let hangups = reload_on_sighup(engine.clone(), alert_store.clone(), clock.clone());
     let bot = start_bot(&config, &store, &alert_store, &engine, &clock).await?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
     let url = format!("http://{}", listener.local_addr()?);
     std::fs::write(data_dir.join(HUB_URL_FILE), format!("{url}\n"))?;
     print_banner(&url, &data_dir, new_token.as_deref());
@@ -138,15 +139,6 @@ fn api_limits(config: &HubConfig) -> ApiLimits {
             ..Limits::default()
         },
     }
-}
-
-fn create_private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("cannot create the data directory {}", dir.display()))
 }
 
 /// Makes sure an admin token exists; returns it when it was created now.

@@ -146,6 +146,11 @@ impl Hub {
         self.dir.path().to_path_buf()
     }
 
+    /// Process id of the running hub.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("hub not running").id()
+    }
+
     /// Sends `sig` to the running hub.
     pub fn send_signal(&self, sig: libc::c_int) {
         signal(self.child.as_ref().expect("hub not running"), sig);
