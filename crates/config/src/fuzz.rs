@@ -1,11 +1,11 @@
 //! Entry points shared by the `config_load` and `matcher` fuzz targets and their corpus
 //! regression tests: configuration text through the whole load and validation path, and
-//! label matchers through the parser.
+//! label matchers through the one matcher grammar.
 
 use crate::{
-    AgentOverrides, HubOverrides, load_agent_config_text, load_hub_config_text, parse_matcher,
+    AgentOverrides, HubOverrides, format_matcher, load_agent_config_text, load_hub_config_text,
+    parse_matcher, parse_matcher_list, validate_matcher,
 };
-use hostpulse_core::{MatchOp, Matcher};
 use std::path::Path;
 
 /// Runs one configuration input: the first byte picks hub (even) or agent (odd), the rest
@@ -35,27 +35,26 @@ pub fn load_config(data: &[u8]) {
     }
 }
 
-/// Runs one matcher input. A matcher the parser accepts must come back unchanged when
-/// written in its quoted form and parsed again.
+/// Runs one matcher input, as one matcher and as a comma-separated list. What the parser
+/// accepts must pass [`validate_matcher`] and read back unchanged from [`format_matcher`].
 pub fn parse_matcher_text(text: &str) {
-    let Ok(matcher) = parse_matcher(text) else {
-        return;
-    };
-    assert!(!matcher.name.is_empty(), "a matcher without a name");
-    let written = quoted(&matcher);
-    match parse_matcher(&written) {
-        Ok(again) => assert_eq!(again, matcher, "{written:?} reads back differently"),
-        Err(error) => panic!("{written:?}, written from {text:?}, is refused: {error}"),
+    if let Ok(matcher) = parse_matcher(text) {
+        if let Err(error) = validate_matcher(&matcher) {
+            panic!("{text:?} parses but does not validate: {error}");
+        }
+        let written = format_matcher(&matcher);
+        match parse_matcher(&written) {
+            Ok(again) => assert_eq!(again, matcher, "{written:?} reads back differently"),
+            Err(error) => panic!("{written:?}, written from {text:?}, is refused: {error}"),
+        }
     }
-}
-
-fn quoted(matcher: &Matcher) -> String {
-    let op = match matcher.op {
-        MatchOp::Eq => "=",
-        MatchOp::NotEq => "!=",
-        MatchOp::Regex => "=~",
-        MatchOp::NotRegex => "!~",
-    };
-    let value = matcher.value.replace('\\', "\\\\").replace('"', "\\\"");
-    format!("{}{op}\"{value}\"", matcher.name)
+    if let Ok(list) = parse_matcher_list(text) {
+        assert!(!list.is_empty(), "{text:?} parses as an empty list");
+        let written: Vec<String> = list.iter().map(format_matcher).collect();
+        let written = written.join(",");
+        match parse_matcher_list(&written) {
+            Ok(again) => assert_eq!(again, list, "{written:?} reads back differently"),
+            Err(error) => panic!("{written:?}, written from {text:?}, is refused: {error}"),
+        }
+    }
 }
