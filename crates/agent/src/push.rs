@@ -13,6 +13,9 @@ pub const INGEST_PATH: &str = "/api/v1/ingest";
 /// Connection read and write buffers (ureq's default is 128 KiB each; batches are small).
 const IO_BUFFER_BYTES: usize = 16 * 1024;
 
+/// How long the plain-HTTP check of an https hub URL may take after a failed push.
+const PLAIN_HTTP_PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Largest reply header accepted from the hub.
 const MAX_REPLY_HEADER_BYTES: usize = 8 * 1024;
 
@@ -121,6 +124,13 @@ impl Pusher {
         })
     }
 
+    /// Why the hub could not be reached; an https URL on a plain-HTTP port is said so.
+    fn unreachable_reason(&self, error: &ureq::Error) -> String {
+        let base = self.url.strip_suffix(INGEST_PATH).unwrap_or(&self.url);
+        hostpulse_config::plain_http_advice(base, PLAIN_HTTP_PROBE_TIMEOUT)
+            .unwrap_or_else(|| error.to_string())
+    }
+
     /// The full ingest URL.
     pub fn url(&self) -> &str {
         &self.url
@@ -139,7 +149,7 @@ impl Pusher {
             Ok(response) => response,
             Err(e) => {
                 return PushOutcome::RetryLater {
-                    reason: e.to_string(),
+                    reason: self.unreachable_reason(&e),
                     retry_after: None,
                 };
             }

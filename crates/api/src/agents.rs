@@ -79,7 +79,13 @@ pub async fn revoke(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     if !state.store.revoke_agent(&name).await? {
-        return Err(ApiError::NotFound(format!("no agent named {name:?}")));
+        let known = state.store.list_agents().await?;
+        let revoked = known.iter().any(|a| a.name == name && a.revoked_ms.is_some());
+        return Err(ApiError::NotFound(if revoked {
+            format!("agent {name:?} is already revoked")
+        } else {
+            format!("no agent named {name:?}")
+        }));
     }
     state.forget_agent(&name);
     tracing::info!(agent = %name, "agent revoked");

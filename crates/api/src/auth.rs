@@ -61,11 +61,23 @@ impl FromRequestParts<AppState> for Agent {
             return Ok(Agent(name));
         }
         match state.store.agent_by_token_hash(&hash).await? {
+            None if is_agent_token(&hash, state).await? => Err(ApiError::Forbidden(
+                "this is an agent token: it may only push data (POST /api/v1/ingest); \
+                 use the admin API token (DATA_DIR/admin.token of the hub)",
+            )),
             Some(agent) => {
                 state.remember_agent(hash, agent.name.clone());
                 Ok(Agent(agent.name))
             }
             None => Err(ApiError::Unauthorized("invalid or revoked agent token")),
+/// Whether `hash` is the token of a registered, unrevoked agent.
+async fn is_agent_token(hash: &str, state: &AppState) -> Result<bool, ApiError> {
+    if state.cached_agent(hash).is_some() {
+        return Ok(true);
+    }
+    Ok(state.store.agent_by_token_hash(hash).await?.is_some())
+}
+
         }
     }
 }

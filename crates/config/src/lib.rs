@@ -15,6 +15,7 @@ pub mod fuzz;
 mod hub;
 mod layers;
 mod log;
+mod plain_http;
 mod rule_set;
 mod scalar;
 mod secret;
@@ -44,8 +45,10 @@ pub use hub::{
     load_hub_config, load_hub_config_text,
 };
 pub use layers::ENV_PREFIX;
-pub use log::{LogConfig, LogFormat};
+pub use log::{LogConfig, LogFormat, log_colours};
+pub use plain_http::plain_http_advice;
 pub use rule_set::{Occurrences, load_rule_file, parse_rule_text};
 pub use secret::Secret;
 pub use suggest::closest;
 pub use units::{format_duration, format_size, parse_duration, parse_size};
+pub use url::parse_http_url;

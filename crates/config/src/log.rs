@@ -45,6 +45,20 @@ impl Default for LogConfig {
     }
 }
 
+/// Whether text logs on stderr may carry ANSI colours: only on a terminal, and never when
+/// `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
+pub fn log_colours() -> bool {
+    use std::io::IsTerminal;
+    colours_wanted(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR"),
+    )
+}
+
+fn colours_wanted(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    terminal && no_color.is_none_or(|value| value.is_empty())
+}
+
 /// The `log:` section as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,6 +107,14 @@ fn parse_level(text: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn colours_only_on_a_terminal_without_no_color() {
+        assert!(super::colours_wanted(true, None));
+        assert!(super::colours_wanted(true, Some("".into())));
+        assert!(!super::colours_wanted(true, Some("1".into())));
+        assert!(!super::colours_wanted(false, None));
+    }
+
     use super::*;
 
     #[test]

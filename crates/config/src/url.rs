@@ -1,8 +1,9 @@
 //! Validation of http(s) URLs (hub address, external URL) without a URL library.
 
 /// Checks that `text` is an absolute `http://` or `https://` URL with a host and an optional
-/// numeric port; returns it without a trailing slash.
-pub(crate) fn parse_http_url(text: &str) -> Result<String, String> {
+/// numeric port; returns it without a trailing slash. A bare `host:port` is refused with the
+/// URL to write instead (no scheme is guessed: a token must not go out in clear by accident).
+pub fn parse_http_url(text: &str) -> Result<String, String> {
     let bad = |why: &str| {
         format!(
             "{text:?} is not a valid http(s) URL: {why} (use e.g. https://hub.example.com:9810)"
@@ -13,6 +14,12 @@ pub(crate) fn parse_http_url(text: &str) -> Result<String, String> {
         &text[8..]
     } else if lower.starts_with("http://") {
         &text[7..]
+    } else if is_bare_authority(text) {
+        return Err(format!(
+            "{text:?} has no scheme: write http://{text} (or https://{text} for TLS)"
+        ));
+    } else if text.contains('@') {
+        return Err("the URL must not contain credentials (use the token setting)".to_owned());
     } else {
         return Err(bad("it must start with http:// or https://"));
     };
@@ -26,6 +33,11 @@ pub(crate) fn parse_http_url(text: &str) -> Result<String, String> {
     }
     check_authority(authority).map_err(|why| bad(&why))?;
     Ok(text.trim_end_matches('/').to_owned())
+}
+
+/// `host`, `host:port` or `[v6]:port` with nothing else: what a scheme-less hub address looks like.
+fn is_bare_authority(text: &str) -> bool {
+    !text.is_empty() && !text.contains(['/', '@', '?', '#']) && check_authority(text).is_ok()
 }
 
 fn check_authority(authority: &str) -> Result<(), String> {
@@ -68,6 +80,19 @@ mod tests {
         assert!(parse_http_url("http://127.0.0.1:9810").is_ok());
         assert!(parse_http_url("http://[::1]:9810/base").is_ok());
         assert!(parse_http_url("HTTPS://hub").is_ok());
+    }
+
+    #[test]
+    fn a_bare_host_and_port_is_refused_with_the_url_to_write() {
+        let error = parse_http_url("127.0.0.1:9810").unwrap_err();
+        assert!(
+            error.contains("write http://127.0.0.1:9810 (or https://127.0.0.1:9810"),
+            "{error}"
+        );
+        let error = parse_http_url("hub.example.com").unwrap_err();
+        assert!(error.contains("write http://hub.example.com"), "{error}");
+        let error = parse_http_url("user:pw@hub").unwrap_err();
+        assert!(!error.contains("pw"), "{error}");
     }
 
     #[test]

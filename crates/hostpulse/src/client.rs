@@ -2,8 +2,9 @@
 
 use crate::cli::ApiArgs;
 use anyhow::{Context, Result};
+use hostpulse_api::tokens;
 use serde::de::DeserializeOwned;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Default URL of a local `hostpulse up`.
@@ -13,10 +14,15 @@ pub const ADMIN_TOKEN_FILE: &str = "admin.token";
 /// File under the data directory where a running hub records its URL.
 pub const HUB_URL_FILE: &str = "hub.url";
 
+/// How long the plain-HTTP check after a failed TLS handshake may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// An authenticated connection to one hub.
 pub struct ApiClient {
     base: String,
     token: String,
+    /// Where the local admin token would be, for the hint after an agent token is refused.
+    admin_token_path: PathBuf,
     agent: ureq::Agent,
 }
 
@@ -34,6 +40,8 @@ impl ApiClient {
             .clone()
             .or_else(|| read_trimmed(&args.data_dir.join(HUB_URL_FILE)))
             .unwrap_or_else(|| DEFAULT_HUB.to_string());
+        let base = hostpulse_config::parse_http_url(&base)
+            .map_err(|why| anyhow::anyhow!("--hub (or HOSTPULSE_HUB): {why}"))?;
         let token_path = args.data_dir.join(ADMIN_TOKEN_FILE);
         let token = match &args.token {
             Some(t) => t.clone(),
@@ -50,10 +58,21 @@ impl ApiClient {
             .build()
             .into();
         Ok(Self {
-            base: base.trim_end_matches('/').to_string(),
+            base,
             token,
+            admin_token_path: token_path,
             agent,
         })
+    }
+
+    /// Why the hub could not be reached: an https URL on a plain-HTTP port is said so.
+    fn unreachable(&self, error: ureq::Error) -> anyhow::Error {
+        if !matches!(error, ureq::Error::Timeout(_))
+            && let Some(advice) = hostpulse_config::plain_http_advice(&self.base, PROBE_TIMEOUT)
+        {
+            return anyhow::anyhow!(advice);
+        }
+        anyhow::Error::new(error).context(format!("cannot reach the hub at {}", self.base))
     }
 
     fn url(&self, path: &str) -> String {
@@ -71,8 +90,8 @@ impl ApiClient {
             .get(&self.url(path))
             .header("Authorization", &self.auth())
             .call()
-            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
-        decode(resp)
+            .map_err(|error| self.unreachable(error))?;
+        self.decode(resp)
     }
 
     /// POST JSON to `path` and decode the JSON answer.
@@ -82,8 +101,8 @@ impl ApiClient {
             .post(&self.url(path))
             .header("Authorization", &self.auth())
             .send_json(body)
-            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
-        decode(resp)
+            .map_err(|error| self.unreachable(error))?;
+        self.decode(resp)
     }
 
     /// DELETE `path` and decode the JSON answer.
@@ -93,8 +112,8 @@ impl ApiClient {
             .delete(&self.url(path))
             .header("Authorization", &self.auth())
             .call()
-            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
-        decode(resp)
+            .map_err(|error| self.unreachable(error))?;
+        self.decode(resp)
     }
 
     /// DELETE `path`; succeeds on any 2xx.
@@ -104,29 +123,48 @@ impl ApiClient {
             .delete(&self.url(path))
             .header("Authorization", &self.auth())
             .call()
-            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
+            .map_err(|error| self.unreachable(error))?;
         if resp.status().is_success() {
             return Ok(());
         }
-        Err(api_error(resp))
+        Err(self.api_error(resp))
     }
-}
 
-fn decode<T: DeserializeOwned>(mut resp: ureq::http::Response<ureq::Body>) -> Result<T> {
-    if !resp.status().is_success() {
-        return Err(api_error(resp));
+    fn decode<T: DeserializeOwned>(&self, mut resp: ureq::http::Response<ureq::Body>) -> Result<T> {
+        if !resp.status().is_success() {
+            return Err(self.api_error(resp));
+        }
+        resp.body_mut()
+            .read_json::<T>()
+            .context("the hub sent an unreadable answer")
     }
-    resp.body_mut()
-        .read_json::<T>()
-        .context("the hub sent an unreadable answer")
-}
 
-fn api_error(mut resp: ureq::http::Response<ureq::Body>) -> anyhow::Error {
-    let status = resp.status();
-    let body: serde_json::Value = resp.body_mut().read_json().unwrap_or_default();
-    let error = body["error"].as_str().unwrap_or("error");
-    let detail = body["detail"].as_str().unwrap_or("");
-    anyhow::anyhow!("hub answered {status}: {error}: {detail}")
+    fn api_error(&self, mut resp: ureq::http::Response<ureq::Body>) -> anyhow::Error {
+        let status = resp.status();
+        let body: serde_json::Value = resp.body_mut().read_json().unwrap_or_default();
+        let error = body["error"].as_str().unwrap_or("error");
+        let detail = body["detail"].as_str().unwrap_or("");
+        let mut message = format!("hub answered {status}: {error}: {detail}");
+        if status == 403 && self.token.starts_with(tokens::AGENT_PREFIX) {
+            message.push_str(&self.admin_token_hint());
+        }
+        anyhow::anyhow!(message)
+    }
+
+    /// What to use instead of an agent token.
+    fn admin_token_hint(&self) -> String {
+        let path = self.admin_token_path.display();
+        if self.admin_token_path.exists() {
+            format!(
+                "\nthe CLI needs the admin API token: drop --token / HOSTPULSE_TOKEN to use {path}"
+            )
+        } else {
+            format!(
+                "\nthe CLI needs the admin API token: the hub wrote it to DATA_DIR/admin.token \
+                 (pass --token, or --data-dir so that {path} is found)"
+            )
+        }
+    }
 }
 
 /// Percent-encodes one path segment or query value.

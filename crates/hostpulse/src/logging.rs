@@ -1,4 +1,5 @@
-//! Log setup: tracing to stderr as text or JSON, level from the config or RUST_LOG.
+//! Log setup: tracing to stderr as text (coloured only on a terminal without NO_COLOR) or
+//! JSON, level from the config or RUST_LOG.
 
 use hostpulse_config::{LogConfig, LogFormat};
 use tracing_subscriber::EnvFilter;
@@ -10,6 +11,7 @@ pub fn init(log: &LogConfig) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(hostpulse_config::log_colours())
         .with_writer(std::io::stderr);
     let _ = match log.format {
         LogFormat::Json => builder.json().try_init(),

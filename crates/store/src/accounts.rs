@@ -42,7 +42,7 @@ impl Writer {
         let changed = self
             .connection
             .execute(
-                "UPDATE agents SET revoked_ms = COALESCE(revoked_ms, ?2) WHERE name = ?1",
+                "UPDATE agents SET revoked_ms = ?2 WHERE name = ?1 AND revoked_ms IS NULL",
                 params![name, self.clock.now_ms()],
             )
             .map_err(db_error)?;

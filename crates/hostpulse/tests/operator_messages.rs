@@ -1,0 +1,135 @@
+//! Operator mistakes get messages that say what to fix, from the real `hostpulse` and
+//! `hostpulse-agent` binaries: a hub address without a scheme, https against the plain-HTTP
+//! hub, an agent token given to the CLI, revoking twice; and logs carry no ANSI colour
+//! when stderr is not a terminal.
+
+mod common;
+
+use common::{
+    Hub, Mode, START_TIMEOUT, agent_bin, clean_command, kill_and_reap, run_cli, text, wait_for,
+};
+use std::process::Stdio;
+
+const ESC: char = '\u{1b}';
+
+fn address(hub: &Hub) -> String {
+    hub.url.trim_start_matches("http://").to_string()
+}
+
+#[test]
+fn the_cli_says_which_url_to_write_and_when_https_meets_plain_http() {
+    let hub = Hub::start(Mode::Hub);
+    let addr = address(&hub);
+    let data_dir = hub.data_dir();
+    let data_dir = data_dir.to_str().unwrap();
+
+    let bare = run_cli(&["status", "--hub", &addr, "--data-dir", data_dir]);
+    assert!(!bare.status.success());
+    let stderr = text(&bare.stderr);
+    assert!(
+        stderr.contains(&format!("write http://{addr}")),
+        "a bare host:port is answered with the URL to write:\n{stderr}"
+    );
+
+    let https = format!("https://{addr}");
+    let tls = run_cli(&["status", "--hub", &https, "--data-dir", data_dir]);
+    assert!(!tls.status.success());
+    let stderr = text(&tls.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "the hub at {https} answered plain HTTP; use http://{addr}"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("InvalidContentType"), "{stderr}");
+    assert!(
+        !hub.stderr(1).contains(ESC),
+        "the hub's log (not a terminal) has ANSI escapes:\n{}",
+        hub.stderr(1)
+    );
+}
+
+#[test]
+fn an_agent_token_given_to_the_cli_is_named_with_what_to_use_instead() {
+    let hub = Hub::start(Mode::Hub);
+    let agent_token = hub.add_agent("web-1");
+
+    let out = hub.cli(&["agents", "list", "--token", &agent_token]);
+    assert!(!out.status.success(), "an agent token must not list agents");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("403") && stderr.contains("agent token"),
+        "{stderr}"
+    );
+    let admin_file = hub.data_dir().join("admin.token");
+    assert!(
+        stderr.contains(&admin_file.display().to_string()),
+        "the message points at the admin token file:\n{stderr}"
+    );
+}
+
+#[test]
+fn revoking_an_unknown_or_revoked_agent_fails_with_404() {
+    let hub = Hub::start(Mode::Hub);
+    hub.add_agent("web-1");
+    let first = hub.cli(&["agents", "revoke", "web-1"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+
+    let again = hub.cli(&["agents", "revoke", "web-1"]);
+    assert!(!again.status.success(), "a second revoke must fail");
+    let stderr = text(&again.stderr);
+    assert!(
+        stderr.contains("404") && stderr.contains("already revoked"),
+        "{stderr}"
+    );
+
+    let unknown = hub.cli(&["agents", "revoke", "nobody"]);
+    assert!(!unknown.status.success(), "revoking nobody must fail");
+    let stderr = text(&unknown.stderr);
+    assert!(
+        stderr.contains("404") && stderr.contains("no agent named \"nobody\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_agent_says_which_url_to_write_and_when_https_meets_plain_http() {
+    let hub = Hub::start(Mode::Hub);
+    let token = hub.add_agent("web-1");
+    let addr = address(&hub);
+    let dir = tempfile::tempdir().unwrap();
+
+    let bare = clean_command(&agent_bin())
+        .args(["--hub", &addr, "--token", &token])
+        .output()
+        .expect("run hostpulse-agent");
+    assert_eq!(bare.status.code(), Some(2), "{}", text(&bare.stderr));
+    let stderr = text(&bare.stderr);
+    assert!(stderr.contains(&format!("write http://{addr}")), "{stderr}");
+
+    let log = dir.path().join("agent.err");
+    let https = format!("https://{addr}");
+    let mut child = clean_command(&agent_bin())
+        .args(["--hub", &https, "--token", &token, "--interval", "1s"])
+        .args(["--log-format", "text"])
+        .arg("--spool-dir")
+        .arg(dir.path().join("spool"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("spawn hostpulse-agent");
+    let advice = format!("the hub at {https} answered plain HTTP; use http://{addr}");
+    let logged = wait_for(
+        "the agent to log the plain-HTTP advice",
+        START_TIMEOUT,
+        || {
+            let logged = std::fs::read_to_string(&log).unwrap_or_default();
+            logged.contains(&advice).then_some(logged)
+        },
+    );
+    kill_and_reap(&mut child);
+    assert!(
+        !logged.contains(ESC),
+        "the agent's log (not a terminal) has ANSI escapes:\n{logged}"
+    );
+}
