@@ -86,6 +86,7 @@ impl From<EngineError> for ApiError {
             EngineError::NotFound(what) => ApiError::NotFound(what),
             EngineError::Invalid(why) => ApiError::BadRequest(why),
             EngineError::Unavailable(why) => ApiError::Unavailable(why),
+            EngineError::Conflict(why) => ApiError::Conflict(why),
             EngineError::Store(store) => ApiError::from(store),
         }
     }

@@ -15,6 +15,8 @@ use hostpulse_engine::{EngineError, NewSilence};
 
 /// Toast of a press on a button whose alert has resolved or is unknown.
 pub const ALERT_GONE: &str = "This alert is no longer active";
+/// Toast of an Ack press on an alert that is pending again (only firing alerts take acks).
+const ALERT_PENDING: &str = "This alert is pending, not firing: it cannot be acknowledged. Use 🔕 Silence 1h to keep it quiet.";
 /// Toast of a press by a user or in a chat the bot does not serve.
 const NOT_ALLOWED: &str = "You are not allowed to use this bot.";
 /// Toast of a press the bot cannot tie to a chat (message too old for Telegram to send).
@@ -219,6 +221,7 @@ fn outcome<T>(result: &Result<T, EngineError>) -> String {
 fn refusal(error: EngineError) -> String {
     match error {
         EngineError::NotFound(_) => ALERT_GONE.into(),
+        EngineError::Conflict(_) => ALERT_PENDING.into(),
         other => other.to_string().chars().take(150).collect(),
     }
 }

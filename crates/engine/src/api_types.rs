@@ -12,6 +12,9 @@ pub enum EngineError {
     Invalid(String),
     #[error("{0}")]
     Unavailable(String),
+    /// The call does not fit the current state, e.g. acknowledging a pending alert.
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Store(#[from] hostpulse_store::StoreError),
 }

@@ -70,6 +70,7 @@ impl Engine {
                 points.push((metric.to_string(), series.labels.clone(), p.ts_ms, p.avg));
             }
         }
-        Extract { points }
+        let newest_ms = points.iter().map(|p| p.2).max();
+        Extract { points, newest_ms }
     }
 }

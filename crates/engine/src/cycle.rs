@@ -2,6 +2,7 @@
 
 use crate::Engine;
 use crate::api_types::CycleStats;
+use crate::restart::HostProgress;
 use crate::source::EngineSource;
 use crate::state::{State, merge_changes, sorted_alerts};
 use hostpulse_core::{Alert, AlertState, DeliveryStatus, Notification};
@@ -38,9 +39,10 @@ impl Engine {
                 return;
             }
         };
-        let targets = hosts.unwrap_or_else(|| host_states.keys().cloned().collect());
+        let mut targets = hosts.unwrap_or_else(|| host_states.keys().cloned().collect());
         let started = std::time::Instant::now();
         let mut state = self.state.lock().await;
+        self.release_caught_up(&mut state, &mut targets, &host_states, now);
         let (transitions, instances) = self.run_rules(&mut state, &targets, &host_states, now);
         let changes = self.manage(&mut state, transitions, now);
         let notifications = changes.notifications.len();
@@ -56,6 +58,27 @@ impl Engine {
         if let Ok(mut last) = self.last_cycle.lock() {
             *last = stats;
         }
+    }
+
+    /// Drops from `targets` the hosts still held after the start (see [`crate::restart`]).
+    fn release_caught_up(
+        &self,
+        state: &mut State,
+        targets: &mut Vec<String>,
+        host_states: &HashMap<String, HostState>,
+        now: i64,
+    ) {
+        let windows = self
+            .windows
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        targets.retain(|host| {
+            let progress = HostProgress {
+                interval_ms: host_states.get(host).map(|h| h.interval_ms),
+                newest_ms: windows.host(host).and_then(|w| w.newest_ms),
+            };
+            !state.restart.holds(host, progress, now)
+        });
     }
 
     fn run_rules(

@@ -7,6 +7,7 @@ mod backfill;
 mod backtest;
 mod cycle;
 mod operations;
+mod restart;
 mod source;
 mod state;
 mod status;
@@ -104,6 +105,8 @@ impl Engine {
             .map_err(|e| EngineError::Invalid(e.to_string()))?;
         let manager = AlertManager::new(&config.alerting, &config.rules.host_groups, log)
             .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        let started_ms = deps.clock.now_ms();
+        let known_hosts = deps.store.hosts().await?;
         let state = State {
             lifecycle: Lifecycle::restore(deps.alert_store.load_alerts().await?),
             silences: deps.alert_store.silences(false).await?,
@@ -115,6 +118,11 @@ impl Engine {
             unsaved: Default::default(),
             host_evaluated_ms: Default::default(),
             rule_evaluated_ms: Default::default(),
+            restart: restart::RestartGrace::new(
+                started_ms,
+                config.alerting.restart_grace,
+                known_hosts.into_iter().map(|h| h.name),
+            ),
         };
         let keep = required_windows(&state.rules);
         let delivery = Delivery::start(

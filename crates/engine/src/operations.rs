@@ -4,7 +4,7 @@
 use crate::api_types::{EngineError, NewSilence, Observation, ReloadReport};
 use crate::{Engine, compile_rules};
 use hostpulse_alerting::AlertManager;
-use hostpulse_core::{Ack, Alert, Silence};
+use hostpulse_core::{Ack, Alert, AlertState, Silence};
 use hostpulse_proto::IngestBatch;
 use hostpulse_rules::required_windows;
 use hostpulse_store::AlertChanges;
@@ -46,6 +46,13 @@ impl Engine {
             at_ms: now,
             comment: comment.to_string(),
         };
+        let current = state
+            .lifecycle
+            .get(id)
+            .ok_or_else(|| EngineError::NotFound(format!("no active alert {id:?}")))?;
+        if current.state != AlertState::Firing {
+            return Err(EngineError::Conflict(not_firing(current)));
+        }
         let alert = state
             .lifecycle
             .set_ack(id, ack)
@@ -154,6 +161,16 @@ impl Engine {
         windows.set_keep(keep);
         new
     }
+}
+
+/// Why a pending alert cannot be acknowledged, and what to do instead.
+fn not_firing(alert: &Alert) -> String {
+    format!(
+        "alert {} ({} on {}) is pending, not firing: only a firing alert can be acknowledged. \
+         To keep it quiet, silence it instead: hostpulse silence add rule={} host={} --for 1h \
+         (or /silence in Telegram)",
+        alert.id, alert.rule, alert.host, alert.rule, alert.host
+    )
 }
 
 fn validate_silence(new: NewSilence, now: i64) -> Result<Silence, EngineError> {

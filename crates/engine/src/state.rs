@@ -1,6 +1,7 @@
 //! The engine's mutable state: rules, alert lifecycle, alert manager, silences, and the
 //! changes not yet persisted.
 
+use crate::restart::RestartGrace;
 use hostpulse_alerting::AlertManager;
 use hostpulse_config::AlertingConfig;
 use hostpulse_core::{Alert, Silence};
@@ -24,6 +25,8 @@ pub struct State {
     pub host_evaluated_ms: HashMap<String, i64>,
     /// Rule → time of its last evaluation.
     pub rule_evaluated_ms: HashMap<String, i64>,
+    /// Hosts whose evaluation waits for their agent to catch up after the start.
+    pub restart: RestartGrace,
 }
 
 /// Merges `more` into `into`, keeping order (used to retry a failed save).

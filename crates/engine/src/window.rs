@@ -53,12 +53,16 @@ pub type MetricWindows = HashMap<Labels, SeriesWindow>;
 #[derive(Debug, Default)]
 pub struct HostWindows {
     pub metrics: HashMap<String, MetricWindows>,
+    /// Collection time of the newest frame (or stored point) of the host seen so far.
+    pub newest_ms: Option<i64>,
 }
 
 /// Recent samples of one batch, restricted to the metrics rules read.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Extract {
     pub points: Vec<(String, Labels, i64, f64)>,
+    /// Collection time of the newest frame, also when no sample of it is kept.
+    pub newest_ms: Option<i64>,
 }
 
 /// All hosts' windows plus how long each metric is kept.
@@ -107,12 +111,14 @@ impl WindowCache {
                 }
             }
         }
-        Extract { points }
+        let newest_ms = batch.frames.iter().map(|f| f.ts_ms).max();
+        Extract { points, newest_ms }
     }
 
     /// Adds extracted points of `host`.
     pub fn apply(&mut self, host: &str, extract: Extract) {
         let windows = self.hosts.entry(host.to_string()).or_default();
+        windows.newest_ms = windows.newest_ms.max(extract.newest_ms);
         for (metric, labels, ts_ms, value) in extract.points {
             let Some(&keep) = self.keep_ms.get(&metric) else {
                 continue;

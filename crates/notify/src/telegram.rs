@@ -122,7 +122,8 @@ impl Notifier for Telegram {
 
 /// The inline keyboard of a firing, reminder or escalation message: `✅ Ack`, `🔕 Silence 1h`
 /// and `📈 Graph` for each of the first [`MAX_BUTTON_ROWS`] alerts still firing, with callback
-/// data `ack:<id>`, `sil:<id>:1h` and `graph:<id>`. `None` for resolved and test messages.
+/// data `ack:<id>`, `sil:<id>:1h` and `graph:<id>`; an alert already acknowledged gets no
+/// Ack button. `None` for resolved and test messages.
 pub fn alert_keyboard(n: &Notification) -> Option<Value> {
     let actionable = matches!(
         n.kind,
@@ -135,7 +136,7 @@ pub fn alert_keyboard(n: &Notification) -> Option<Value> {
     let rows: Vec<Value> = n
         .alerts
         .iter()
-        .filter(|a| a.state != AlertState::Resolved)
+        .filter(|a| a.state == AlertState::Firing)
         .filter(|a| format!("sil:{}:1h", a.id).len() <= MAX_CALLBACK_BYTES)
         .take(MAX_BUTTON_ROWS)
         .map(|a| {
@@ -144,11 +145,15 @@ pub fn alert_keyboard(n: &Notification) -> Option<Value> {
             } else {
                 "✅ Ack".to_owned()
             };
-            json!([
-                { "text": ack, "callback_data": format!("ack:{}", a.id) },
-                { "text": "🔕 Silence 1h", "callback_data": format!("sil:{}:1h", a.id) },
-                { "text": "📈 Graph", "callback_data": format!("graph:{}", a.id) },
-            ])
+            let mut row = Vec::new();
+            if a.ack.is_none() {
+                row.push(json!({ "text": ack, "callback_data": format!("ack:{}", a.id) }));
+            }
+            row.push(
+                json!({ "text": "🔕 Silence 1h", "callback_data": format!("sil:{}:1h", a.id) }),
+            );
+            row.push(json!({ "text": "📈 Graph", "callback_data": format!("graph:{}", a.id) }));
+            Value::Array(row)
         })
         .collect();
     (!rows.is_empty()).then_some(Value::Array(rows))

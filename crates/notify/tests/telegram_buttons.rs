@@ -126,3 +126,20 @@ async fn only_the_last_part_of_a_split_message_has_buttons() {
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().all(|row| row.len() == 3));
 }
+
+#[tokio::test]
+async fn a_reminder_has_no_ack_button_for_an_alert_already_acknowledged() {
+    let mut n = common::firing();
+    n.kind = NotificationKind::Repeat;
+    n.alerts[0].ack = Some(hostpulse_core::Ack {
+        by: "admin".into(),
+        at_ms: 0,
+        comment: String::new(),
+    });
+    let id = n.alerts[0].id.clone();
+    let requests = send(&n).await;
+    assert_eq!(
+        callback_data(&requests[0].json()),
+        [vec![format!("sil:{id}:1h"), format!("graph:{id}")]]
+    );
+}

@@ -32,10 +32,15 @@ pub struct Rig {
 }
 
 pub async fn rig() -> Rig {
+    rig_with("rules:\n  - name: hot\n    expr: cpu.usage_percent > 90\n    severity: critical\n")
+        .await
+}
+
+/// The rig with `rules` (a YAML `rules:` section) instead of the one firing `hot` rule.
+pub async fn rig_with(rules: &str) -> Rig {
     hostpulse_notify::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
-    let config_text = "rules:\n  - name: hot\n    expr: cpu.usage_percent > 90\n    severity: critical\n\
-                       host_groups:\n  front: [web-1]\n";
+    let config_text = format!("{rules}host_groups:\n  front: [web-1]\n");
     let file = dir.path().join("hostpulse.yaml");
     std::fs::write(&file, config_text).unwrap();
     let config = load_hub_config(Some(&file), &[], &HubOverrides::default()).unwrap();
