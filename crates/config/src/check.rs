@@ -2,12 +2,10 @@
 
 use std::path::Path;
 
-use yaml_serde::Value;
-
 use crate::agent::{AgentOverrides, load_agent_config};
-use crate::error::{ConfigError, ConfigErrors};
+use crate::error::ConfigErrors;
 use crate::hub::{HubOverrides, load_hub_config};
-use crate::layers::parse_document;
+use crate::layers::{read_text, read_tree};
 
 /// Which program a configuration file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,17 +16,8 @@ pub enum ConfigKind {
 
 /// Reads a file and tells its kind: agent files have a top-level `hub:` key, all others are hub files.
 pub fn detect_config_kind(path: &Path) -> Result<ConfigKind, ConfigErrors> {
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        ConfigError::new(
-            Some(path.to_path_buf()),
-            "",
-            format!("cannot read file: {error}"),
-        )
-    })?;
-    let root = parse_document(&text, path)?;
-    let is_agent = root
-        .as_mapping()
-        .is_some_and(|map| map.contains_key(Value::String("hub".to_owned())));
+    let (root, _) = read_tree(&read_text(path)?, path)?;
+    let is_agent = root.get("hub").is_some();
     Ok(if is_agent {
         ConfigKind::Agent
     } else {

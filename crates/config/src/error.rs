@@ -1,14 +1,21 @@
-//! Configuration errors: each names the file, the key path and what to fix.
+//! Configuration errors: each names the file, the line and column, the key path and what
+//! to fix.
 
 use std::fmt;
 use std::path::PathBuf;
+
+use crate::yaml::Position;
 
 /// One problem found while loading or validating a configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     /// The configuration file the problem is in, when it came from a file.
     pub file: Option<PathBuf>,
-    /// Dotted key path such as `storage.retention.raw`; empty for whole-file problems.
+    /// Where in the file: the key or value the problem is about (`None` for values set by
+    /// the environment or flags, and for whole-file problems).
+    pub position: Option<Position>,
+    /// Key path such as `storage.retention.raw` or `routes[1].match`; empty for whole-file
+    /// problems.
     pub path: String,
     /// What is wrong and how to fix it.
     pub message: String,
@@ -19,16 +26,26 @@ impl ConfigError {
     pub fn new(file: Option<PathBuf>, path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             file,
+            position: None,
             path: path.into(),
             message: message.into(),
         }
+    }
+
+    /// The same error, at `position` in its file.
+    pub fn at(mut self, position: Option<Position>) -> Self {
+        self.position = position;
+        self
     }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(file) = &self.file {
-            write!(f, "{}: ", file.display())?;
+        match (&self.file, self.position) {
+            (Some(file), Some(at)) => write!(f, "{}:{at}: ", file.display())?,
+            (Some(file), None) => write!(f, "{}: ", file.display())?,
+            (None, Some(at)) => write!(f, "{at}: ")?,
+            (None, None) => {}
         }
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;
@@ -102,6 +119,9 @@ mod tests {
         );
         let bare = ConfigError::new(None, "", "cannot read");
         assert_eq!(bare.to_string(), "cannot read");
+        let placed = ConfigError::new(Some(PathBuf::from("hub.yaml")), "routes[1].match", "bad")
+            .at(Some(Position { line: 9, column: 5 }));
+        assert_eq!(placed.to_string(), "hub.yaml:9:5: routes[1].match: bad");
     }
 
     #[test]

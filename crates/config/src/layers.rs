@@ -1,18 +1,18 @@
 //! Layering of configuration sources: defaults < YAML file < `HOSTPULSE_*` environment < flags.
 //!
-//! The file is parsed alone first (so structural errors carry line and column), then the
-//! environment and flag values are laid over it and the merged document is parsed again.
+//! The file is parsed into a tree that knows where every key and value is written, the
+//! environment and flag values are laid over it, and the merged tree is deserialized once,
+//! collecting every unknown key and malformed value with its line and column.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
-use yaml_serde::{Mapping, Value};
 
 use crate::error::{ConfigError, ConfigErrors};
 use crate::fields::struct_fields;
-use crate::serde_errors::describe;
 use crate::validate::Validator;
+use crate::yaml::{Entry, Issue, Node, Places, Value, from_tree, parse_tree};
 
 /// Prefix of every environment variable that sets a configuration key.
 pub const ENV_PREFIX: &str = "HOSTPULSE_";
@@ -61,11 +61,10 @@ pub(crate) fn load_raw_text<R: DeserializeOwned>(
     env: &[(String, String)],
     flags: Vec<Overlay>,
 ) -> Result<(R, Validator), ConfigErrors> {
-    let (mut root, structural) = match file {
-        Some((path, text)) => structure_document::<R>(text, path)?,
-        None => (Value::Mapping(Mapping::new()), Vec::new()),
+    let (mut root, parse_issues) = match file {
+        Some((path, text)) => read_tree(text, path)?,
+        None => (Node::unplaced(Value::Map(Vec::new())), Vec::new()),
     };
-    let file = file.map(|(path, _)| path);
     let mut origins = BTreeMap::new();
     apply_layer(
         &mut root,
@@ -73,39 +72,21 @@ pub(crate) fn load_raw_text<R: DeserializeOwned>(
         &mut origins,
     );
     apply_layer(&mut root, &flags, &mut origins);
-    let mut validator = Validator::new(file.map(Path::to_path_buf), origins);
-    for (key, message) in structural {
-        validator.error(&key, message);
+    let places = Places::index(&root);
+    let mut validator =
+        Validator::new(file.map(|(path, _)| path.to_path_buf()), origins).with_places(places);
+    let (raw, issues) = from_tree::<R>(&mut root);
+    for issue in parse_issues.into_iter().chain(issues) {
+        validator.issue(issue);
     }
-    let merged = yaml_serde::to_string(&root)
-        .map_err(|error| ConfigError::new(None, "", format!("cannot merge settings: {error}")))?;
-    match yaml_serde::from_str::<R>(&merged) {
-        Ok(raw) => Ok((raw, validator)),
-        Err(error) => {
-            let (path, message) = describe(&error);
-            validator.error(&path, message);
-            Err(validator.into_errors())
-        }
+    match raw {
+        Some(raw) => Ok((raw, validator)),
+        None => Err(validator.into_errors()),
     }
-}
-
-/// Most structural errors reported from one file before giving up.
-const MAX_STRUCTURAL_ERRORS: usize = 50;
-
-/// Reads and parses a file, checking its structure against `R`.
-///
-/// Every structural error (unknown key, wrong shape) is found, not just the first: the
-/// offending key is reported with its line, pruned from the document, and the check runs
-/// again. The pruned document is returned with the errors, so that value errors elsewhere
-/// are reported in the same run.
-pub(crate) fn read_document<R: DeserializeOwned>(
-    path: &Path,
-) -> Result<(Value, Vec<(String, String)>), ConfigErrors> {
-    structure_document::<R>(&read_text(path)?, path)
 }
 
 /// Reads a configuration file as text.
-fn read_text(path: &Path) -> Result<String, ConfigErrors> {
+pub(crate) fn read_text(path: &Path) -> Result<String, ConfigErrors> {
     std::fs::read_to_string(path).map_err(|error| {
         ConfigError::new(
             Some(path.to_path_buf()),
@@ -116,89 +97,27 @@ fn read_text(path: &Path) -> Result<String, ConfigErrors> {
     })
 }
 
-/// [`read_document`] over text already read from `path`.
-fn structure_document<R: DeserializeOwned>(
-    text: &str,
-    path: &Path,
-) -> Result<(Value, Vec<(String, String)>), ConfigErrors> {
-    let file = Some(path.to_path_buf());
-    let mut root = parse_document(text, path)?;
-    let mut errors = Vec::new();
-    let mut current = text.to_owned();
-    while let Err(error) = yaml_serde::from_str::<R>(&current) {
-        let (key, message) = describe(&error);
-        let located = match locate_key(text, &key) {
-            Some((line, column)) => format!("{message} (line {line}, column {column})"),
-            None => message,
-        };
-        let pruned = !key.is_empty() && remove_key(&mut root, &key);
-        errors.push((key, located));
-        if !pruned || errors.len() >= MAX_STRUCTURAL_ERRORS {
-            let list = errors
-                .into_iter()
-                .map(|(k, m)| ConfigError::new(file.clone(), k, m));
-            return Err(ConfigErrors(list.collect()));
-        }
-        current = yaml_serde::to_string(&root).map_err(|error| {
-            ConfigError::new(
-                file.clone(),
-                "",
-                format!("cannot re-read settings: {error}"),
-            )
-        })?;
-    }
-    Ok((root, errors))
-}
-
-/// Removes the dotted `key` from a document of nested mappings; false if it is not there.
-fn remove_key(root: &mut Value, key: &str) -> bool {
-    let parts: Vec<&str> = key.split('.').collect();
-    let Some((last, parents)) = parts.split_last() else {
-        return false;
-    };
-    let mut node = root;
-    for part in parents {
-        match node.as_mapping_mut().and_then(|map| map.get_mut(*part)) {
-            Some(child) => node = child,
-            None => return false,
-        }
-    }
-    node.as_mapping_mut()
-        .is_some_and(|map| map.remove(*last).is_some())
-}
-
-/// Line and column (1-based) of the dotted `key` in YAML `text`, following its parents.
-fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
-    let mut start = 0;
-    let mut found = None;
-    let lines: Vec<&str> = text.lines().collect();
-    for part in key.split('.') {
-        let hit = lines.iter().enumerate().skip(start).find(|(_, line)| {
-            let trimmed = line.trim_start();
-            trimmed
-                .strip_prefix(part)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })?;
-        let column = hit.1.len() - hit.1.trim_start().len() + 1;
-        found = Some((hit.0 + 1, column));
-        start = hit.0 + 1;
-    }
-    found
-}
-
-/// Parses YAML text into a top-level mapping (an empty document is an empty mapping).
-pub(crate) fn parse_document(text: &str, path: &Path) -> Result<Value, ConfigErrors> {
+/// Parses YAML text into a tree whose top level is a mapping (an empty document is an empty
+/// mapping), with the problems found while parsing (duplicate keys).
+pub(crate) fn read_tree(text: &str, path: &Path) -> Result<(Node, Vec<Issue>), ConfigErrors> {
     let file = Some(PathBuf::from(path));
-    let root: Value = yaml_serde::from_str(text)
-        .map_err(|error| ConfigError::new(file.clone(), "", format!("invalid YAML: {error}")))?;
-    match root {
-        Value::Null => Ok(Value::Mapping(Mapping::new())),
-        Value::Mapping(_) => Ok(root),
+    let (root, issues) = parse_tree(text)
+        .map_err(|error| ConfigError::new(file.clone(), "", error.message).at(error.at))?;
+    match root.value {
+        Value::Null => Ok((
+            Node {
+                value: Value::Map(Vec::new()),
+                ..root
+            },
+            issues,
+        )),
+        Value::Map(_) => Ok((root, issues)),
         _ => Err(ConfigError::new(
             file,
             "",
             "the top level must be a mapping of keys (key: value)",
         )
+        .at(root.at)
         .into()),
     }
 }
@@ -233,7 +152,7 @@ fn env_overlays(env: &[(String, String)], top_level_keys: &[&str]) -> Vec<Overla
 ///
 /// Setting `key` (or `key_file`) drops the other one from lower layers; a layer that sets
 /// both keeps both, so validation reports the conflict.
-fn apply_layer(root: &mut Value, layer: &[Overlay], origins: &mut BTreeMap<String, String>) {
+fn apply_layer(root: &mut Node, layer: &[Overlay], origins: &mut BTreeMap<String, String>) {
     let dotted_keys: Vec<String> = layer.iter().map(|overlay| overlay.key.join(".")).collect();
     for (overlay, dotted) in layer.iter().zip(&dotted_keys) {
         let sibling = sibling_key(dotted);
@@ -246,26 +165,44 @@ fn apply_layer(root: &mut Value, layer: &[Overlay], origins: &mut BTreeMap<Strin
     }
 }
 
-fn set_value(root: &mut Value, key: &[String], value: &str, replace_sibling: bool) {
+fn set_value(root: &mut Node, key: &[String], value: &str, replace_sibling: bool) {
     let Some((last, parents)) = key.split_last() else {
         return;
     };
     let mut node = root;
     for part in parents {
-        let Some(map) = ensure_mapping(node) else {
+        let Some(entries) = ensure_mapping(node) else {
             return;
         };
-        node = map
-            .entry(Value::String(part.clone()))
-            .or_insert(Value::Mapping(Mapping::new()));
+        let index = match entries.iter().position(|e| &e.key == part) {
+            Some(index) => index,
+            None => {
+                entries.push(unplaced_entry(part, Value::Map(Vec::new())));
+                entries.len() - 1
+            }
+        };
+        node = &mut entries[index].value;
     }
-    let Some(map) = ensure_mapping(node) else {
+    let Some(entries) = ensure_mapping(node) else {
         return;
     };
     if replace_sibling {
-        map.remove(sibling_key(last).as_str());
+        let sibling = sibling_key(last);
+        entries.retain(|e| e.key != sibling);
     }
-    map.insert(Value::String(last.clone()), Value::String(value.to_owned()));
+    let new = unplaced_entry(last, Value::Scalar(value.to_owned()));
+    match entries.iter_mut().find(|e| &e.key == last) {
+        Some(entry) => *entry = new,
+        None => entries.push(new),
+    }
+}
+
+fn unplaced_entry(key: &str, value: Value) -> Entry {
+    Entry {
+        key: key.to_owned(),
+        key_at: None,
+        value: Node::unplaced(value),
+    }
 }
 
 /// `token` <-> `token_file`: the key that gives the same value another way.
@@ -276,10 +213,13 @@ fn sibling_key(key: &str) -> String {
     }
 }
 
-/// The node as a mapping, replacing a scalar or null there (lower layer) with an empty one.
-fn ensure_mapping(node: &mut Value) -> Option<&mut Mapping> {
-    if !node.is_mapping() {
-        *node = Value::Mapping(Mapping::new());
+/// The node's entries, replacing a scalar or null there (lower layer) with an empty mapping.
+fn ensure_mapping(node: &mut Node) -> Option<&mut Vec<Entry>> {
+    if !matches!(node.value, Value::Map(_)) {
+        *node = Node::unplaced(Value::Map(Vec::new()));
     }
-    node.as_mapping_mut()
+    match &mut node.value {
+        Value::Map(entries) => Some(entries),
+        _ => None,
+    }
 }

@@ -19,16 +19,16 @@ mod plain_http;
 mod rule_set;
 mod scalar;
 mod secret;
-mod serde_errors;
 mod suggest;
 mod units;
 mod url;
 mod validate;
+mod yaml;
 
 pub use agent::{AgentConfig, AgentOverrides, load_agent_config, load_agent_config_text};
 pub use alert_manager::{
     BUILTIN_RECEIVER, DEFAULT_SEND_TIMEOUT, EmailSettings, EscalationStep, InhibitRule,
-    MaintenanceSchedule, MaintenanceWindow, RateLimit, ReceiverConfig, ReceiverKind, RouteConfig,
+    MaintenanceSchedule, MaintenanceWindow, RateLimit, ReceiverConfig, ReceiverKind, RetryLimits, RouteConfig,
     RouteMatch, RouteSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings, SmtpTls,
     TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
     WeeklySchedule, glob_match, parse_matcher, parse_rfc3339_ms,
@@ -42,13 +42,16 @@ pub use error::{ConfigError, ConfigErrors};
 pub use hub::{
     AlertingConfig, BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, RawRule,
     Retention, Role, RuleConfig, RulesConfig, StorageConfig, Synchronous, TelegramBotConfig,
-    load_hub_config, load_hub_config_text,
+    load_hub_config, load_hub_config_partial, load_hub_config_text,
 };
 pub use layers::ENV_PREFIX;
 pub use log::{LogConfig, LogFormat, log_colours};
 pub use plain_http::plain_http_advice;
-pub use rule_set::{Occurrences, load_rule_file, parse_rule_text};
+pub use rule_set::{
+    Occurrences, RuleOrigin, load_rule_file, load_rule_file_partial, parse_rule_text,
+};
 pub use secret::Secret;
 pub use suggest::closest;
 pub use units::{format_duration, format_size, parse_duration, parse_size};
 pub use url::parse_http_url;
+pub use yaml::{Position, TextSpan};

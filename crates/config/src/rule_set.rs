@@ -1,15 +1,14 @@
 //! Rule files: YAML files whose top level is a `rules:` list, loaded and validated on their own.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::{ConfigError, ConfigErrors};
+use crate::error::ConfigErrors;
 use crate::hub::{RawRule, RuleConfig};
-use crate::layers::read_document;
-use crate::serde_errors::describe;
+use crate::layers::{load_raw_text, read_text};
 use crate::validate::Validator;
+use crate::yaml::{Position, TextSpan};
 
 /// `occurrences: {n, of}`: the condition counts as holding when it held in at least `n` of
 /// the last `of` evaluations.
@@ -17,6 +16,48 @@ use crate::validate::Validator;
 pub struct Occurrences {
     pub n: u32,
     pub of: u32,
+}
+
+/// Where a rule is written, so that errors found when it is compiled point at the line and
+/// column of the file (the file itself is known to whoever reads the rule).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleOrigin {
+    /// Key path of the rule, e.g. `rules[3]`; empty when the rule was not read from YAML.
+    pub path: String,
+    /// Where the rule starts.
+    pub position: Option<Position>,
+    /// Where the text of `expr` is written.
+    pub expr: Option<TextSpan>,
+    /// Where the text of `clear` is written.
+    pub clear: Option<TextSpan>,
+}
+
+impl RuleOrigin {
+    /// Key path and position of `key` of the rule; for `expr` and `clear`, of byte `offset`
+    /// of the expression `text` when given.
+    pub fn locate(
+        &self,
+        key: &str,
+        text: &str,
+        offset: Option<usize>,
+    ) -> (String, Option<Position>) {
+        let path = if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        };
+        let span = match key {
+            "expr" => self.expr,
+            "clear" => self.clear,
+            _ => None,
+        };
+        let position = match (span, offset) {
+            (Some(span), Some(offset)) => Some(span.position_of(text, offset)),
+            (Some(span), None) => Some(span.start()),
+            (None, _) => self.position,
+        };
+        (path, position)
+    }
 }
 
 /// A rule file as written.
@@ -31,43 +72,24 @@ struct RawRuleFile {
 /// Host group references are not checked here (the groups live in the hub file); the rules
 /// crate checks them when it compiles the rules.
 pub fn load_rule_file(path: &Path) -> Result<Vec<RuleConfig>, ConfigErrors> {
-    let (root, structural) = read_document::<RawRuleFile>(path)?;
-    let mut v = Validator::new(Some(path.to_path_buf()), BTreeMap::new());
-    for (key, message) in structural {
-        v.error(&key, message);
-    }
-    let text = yaml_serde::to_string(&root).map_err(|error| {
-        ConfigError::new(
-            Some(path.to_path_buf()),
-            "",
-            format!("cannot re-read rules: {error}"),
-        )
-    })?;
-    let raw = yaml_serde::from_str::<RawRuleFile>(&text).map_err(|error| {
-        let (key, message) = describe(&error);
-        ConfigError::new(Some(path.to_path_buf()), key, message)
-    })?;
-    validate_file(raw, v)
+    parse_rule_text(&read_text(path)?, path)
 }
 
 /// Validates the text of a rule file; `origin` names it in errors (e.g. `request`).
 pub fn parse_rule_text(text: &str, origin: &Path) -> Result<Vec<RuleConfig>, ConfigErrors> {
-    let raw = if text.trim().is_empty() {
-        RawRuleFile::default()
-    } else {
-        yaml_serde::from_str::<RawRuleFile>(text).map_err(|error| {
-            let (key, message) = describe(&error);
-            let located = match error.location() {
-                Some(at) => format!("{message} (line {}, column {})", at.line(), at.column()),
-                None => message,
-            };
-            ConfigError::new(Some(origin.to_path_buf()), key, located)
-        })?
-    };
-    validate_file(
-        raw,
-        Validator::new(Some(origin.to_path_buf()), BTreeMap::new()),
-    )
+    let (raw, v) = load_raw_text::<RawRuleFile>(Some((origin, text)), &[], Vec::new())?;
+    validate_file(raw, v)
+}
+
+/// [`load_rule_file`], also when there are errors: the rules that validated, and every
+/// error; `Err` only when the file cannot be read as YAML at all.
+pub fn load_rule_file_partial(
+    path: &Path,
+) -> Result<(Vec<RuleConfig>, ConfigErrors), ConfigErrors> {
+    let text = read_text(path)?;
+    let (raw, mut v) = load_raw_text::<RawRuleFile>(Some((path, &text)), &[], Vec::new())?;
+    let rules = RuleConfig::validate_list(raw.rules, "rules", None, &mut v);
+    Ok(v.partial(rules))
 }
 
 fn validate_file(raw: RawRuleFile, mut v: Validator) -> Result<Vec<RuleConfig>, ConfigErrors> {

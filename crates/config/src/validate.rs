@@ -9,6 +9,7 @@ use crate::error::{ConfigError, ConfigErrors};
 use crate::scalar::Scalar;
 use crate::secret::Secret;
 use crate::units::{format_duration, format_size, parse_duration, parse_size};
+use crate::yaml::{Issue, Places, Position, TextSpan, render_path};
 
 /// Joins a section path and a key: `join("storage", "retention")` is `storage.retention`.
 pub(crate) fn join(prefix: &str, key: &str) -> String {
@@ -24,6 +25,10 @@ pub(crate) struct Validator {
     file: Option<PathBuf>,
     /// Key paths set by the environment or flags, with a label naming that source.
     origins: BTreeMap<String, String>,
+    /// Where each key path is written in the file.
+    places: Places,
+    /// Paths already reported as malformed: nothing under them is reported again.
+    malformed: Vec<String>,
     errors: Vec<ConfigError>,
 }
 
@@ -32,18 +37,85 @@ impl Validator {
         Self {
             file,
             origins,
+            places: Places::default(),
+            malformed: Vec::new(),
             errors: Vec::new(),
         }
     }
 
-    /// Records an error for `path`, attributed to the file or to the variable/flag that set it.
+    /// The validator of a file whose key paths are written at `places`.
+    pub(crate) fn with_places(mut self, places: Places) -> Self {
+        self.places = places;
+        self
+    }
+
+    /// Records an error for `path`, attributed to the file (at the line and column of the
+    /// path, or of its nearest written parent) or to the variable/flag that set it.
     pub(crate) fn error(&mut self, path: &str, message: impl Into<String>) {
+        let position = self.places.nearest(path);
+        self.error_at(path, position, message);
+    }
+
+    /// Records an error at byte `offset` of the text of the scalar at `path` (the place a
+    /// template or expression fails), or at the value when the offset is unknown.
+    pub(crate) fn error_in_text(
+        &mut self,
+        path: &str,
+        text: &str,
+        offset: Option<usize>,
+        message: impl Into<String>,
+    ) {
+        let position = match (self.text_span(path), offset) {
+            (Some(span), Some(offset)) => Some(span.position_of(text, offset)),
+            _ => self.places.nearest(path),
+        };
+        self.error_at(path, position, message);
+    }
+
+    /// Records an error for `path` at a known position.
+    fn error_at(&mut self, path: &str, position: Option<Position>, message: impl Into<String>) {
+        if self.is_under_malformed(path) {
+            return;
+        }
         let message = message.into();
         let error = match self.origin_of(path) {
             Some(label) => ConfigError::new(None, path, format!("{message} (set by {label})")),
-            None => ConfigError::new(self.file.clone(), path, message),
+            None => ConfigError::new(self.file.clone(), path, message).at(position),
         };
         self.errors.push(error);
+    }
+
+    /// Records a problem found while reading the file.
+    pub(crate) fn issue(&mut self, issue: Issue) {
+        let path = render_path(&issue.path);
+        self.error_at(&path, issue.at, issue.message);
+        if issue.malformed {
+            self.malformed.push(path);
+        }
+    }
+
+    /// Where `path` (or its nearest written parent) is in the file.
+    pub(crate) fn position(&self, path: &str) -> Option<Position> {
+        self.places.nearest(path)
+    }
+
+    /// Where the text of the scalar at `path` is written, if it is in the file.
+    pub(crate) fn text_span(&self, path: &str) -> Option<TextSpan> {
+        self.places.get(path).and_then(|place| place.text)
+    }
+
+    /// True for a path at, under, or holding as a list item, a malformed value.
+    fn is_under_malformed(&self, path: &str) -> bool {
+        self.malformed.iter().any(|bad| {
+            let below = |outer: &str, inner: &str| {
+                inner == outer
+                    || outer.is_empty()
+                    || inner
+                        .strip_prefix(outer)
+                        .is_some_and(|rest| rest.starts_with(['.', '[']))
+            };
+            below(bad, path) || bad.strip_prefix(path).is_some_and(|r| r.starts_with('['))
+        })
     }
 
     fn origin_of(&self, path: &str) -> Option<&str> {
@@ -59,11 +131,17 @@ impl Validator {
 
     /// The validated value, or every error recorded.
     pub(crate) fn finish<T>(self, value: T) -> Result<T, ConfigErrors> {
-        if self.errors.is_empty() {
+        let (value, errors) = self.partial(value);
+        if errors.is_empty() {
             Ok(value)
         } else {
-            Err(ConfigErrors(self.errors))
+            Err(errors)
         }
+    }
+
+    /// The value as far as it validated, with every error recorded (in file order).
+    pub(crate) fn partial<T>(self, value: T) -> (T, ConfigErrors) {
+        (value, self.into_errors())
     }
 
     /// True when no error has been recorded for `path`.
@@ -71,9 +149,11 @@ impl Validator {
         !self.errors.iter().any(|error| error.path == path)
     }
 
-    /// Every error recorded so far.
+    /// Every error recorded so far, in file order (errors without a position last).
     pub(crate) fn into_errors(self) -> ConfigErrors {
-        ConfigErrors(self.errors)
+        let mut errors = self.errors;
+        errors.sort_by_key(|error| (error.position.is_none(), error.position));
+        ConfigErrors(errors)
     }
 
     /// Parses `raw` with `parse`, recording its error message and returning `default` on failure.

@@ -224,10 +224,10 @@ fn several_agent_errors_at_once() {
             "hub",
             "interval",
             "top_n",
-            "ca_file",
             "spool_max_bytes",
             "timeout",
-            "insecure_skip_verify"
+            "insecure_skip_verify",
+            "ca_file"
         ]
     );
 }

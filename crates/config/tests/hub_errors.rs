@@ -1,8 +1,13 @@
-//! Hub configuration errors: every problem at once, with file, key path and source.
+//! Hub configuration errors: every problem at once, with file, line, column, key path and
+//! source.
 
 use std::path::{Path, PathBuf};
 
-use hostpulse_config::{ConfigErrors, HubConfig, HubOverrides, load_hub_config};
+use hostpulse_config::{ConfigErrors, HubConfig, HubOverrides, Position, load_hub_config};
+
+fn at(line: usize, column: usize) -> Option<Position> {
+    Some(Position { line, column })
+}
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -54,7 +59,7 @@ fn several_errors_are_reported_at_once() {
     assert_eq!(
         duration.to_string(),
         format!(
-            "{}: storage.checkpoint_interval: \"7x\" is not a duration (use e.g. 30s, 5m, 7d)",
+            "{}:3:24: storage.checkpoint_interval: \"7x\" is not a duration (use e.g. 30s, 5m, 7d)",
             path.display()
         )
     );
@@ -87,7 +92,7 @@ fn unknown_key_names_file_path_and_valid_keys() {
         error.message.contains("valid keys: raw, minute, hour"),
         "{error}"
     );
-    assert!(error.message.contains("line 3"), "{error}");
+    assert_eq!(error.position, at(3, 5), "{error}");
 }
 
 #[test]
@@ -109,7 +114,7 @@ fn yaml_syntax_error_has_line_and_column() {
     let error = &errors.0[0];
     assert_eq!(error.file.as_deref(), Some(path.as_path()));
     assert!(error.message.starts_with("invalid YAML:"), "{error}");
-    assert!(error.message.contains("line 4"), "{error}");
+    assert_eq!(error.position.map(|p| p.line), Some(4), "{error}");
 }
 
 #[test]
@@ -195,8 +200,8 @@ fn limits_are_enforced() {
         [
             "ingest.max_body_bytes",
             "local_agent.interval",
-            "local_agent.display_name",
-            "local_agent.top_n"
+            "local_agent.top_n",
+            "local_agent.display_name"
         ]
     );
 }
@@ -227,7 +232,71 @@ fn structural_and_value_errors_are_reported_together() {
         unknown.message.contains("did you mean \"synchronous\""),
         "{unknown}"
     );
-    assert!(unknown.message.contains("line 5, column 3"), "{unknown}");
+    assert_eq!(unknown.position, at(5, 3), "{unknown}");
     let bogus = errors.find("bogus").expect("unknown top-level key");
-    assert!(bogus.message.contains("line 8"), "{bogus}");
+    assert_eq!(bogus.position, at(8, 1), "{bogus}");
+    let raw = errors.find("storage.retention.raw").expect("value error");
+    assert_eq!(raw.position, at(4, 10), "{raw}");
+}
+
+#[test]
+fn errors_under_list_items_have_their_line_and_column() {
+    let (result, path) = load_file(
+        "receivers:\n  - type: log\n    name: ops\nroutes:\n  - receivers: [ops]\n  - receivers: [ops]\n    match:\n      severity: urgent\n      hots: web-1\n    group_wait: soon\n",
+    );
+    let errors = result.expect_err("invalid routes");
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let file = path.display();
+    for expected in [
+        format!("{file}:8:17: routes[1].match.severity: "),
+        format!("{file}:9:7: routes[1].match.hots: unknown key"),
+        format!("{file}:10:17: routes[1].group_wait: "),
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(&expected)),
+            "missing {expected:?} in {lines:#?}"
+        );
+    }
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+}
+
+#[test]
+fn a_malformed_value_is_reported_once_and_the_rest_still_checked() {
+    let (result, path) = load_file(
+        "storage: [a, b]\nrules:\n  - name: ok\n    expr: up\n    hosts: {a: b}\nlisten: nowhere\nbogus: 1\n",
+    );
+    let errors = result.expect_err("invalid config");
+    let found: Vec<(String, Option<Position>)> = errors
+        .iter()
+        .map(|e| (e.path.clone(), e.position))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("storage".to_owned(), at(1, 10)),
+            ("rules[0].hosts".to_owned(), at(5, 12)),
+            ("listen".to_owned(), at(6, 9)),
+            ("bogus".to_owned(), at(7, 1)),
+        ],
+        "{errors}"
+    );
+    assert!(
+        errors.0[0].message.contains("expected a mapping"),
+        "{errors}"
+    );
+    assert!(errors.0[1].message.contains("expected a list"), "{errors}");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.file.as_deref() == Some(path.as_path()))
+    );
+}
+
+#[test]
+fn duplicate_keys_are_reported_at_the_second_one() {
+    let (result, _) = load_file("listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n");
+    let errors = result.expect_err("duplicate key");
+    assert_eq!(errors.0[0].path, "listen");
+    assert_eq!(errors.0[0].position, at(2, 1));
+    assert!(errors.0[0].message.contains("duplicate key"), "{errors}");
 }

@@ -100,7 +100,8 @@ fn duplicate_names_are_refused() {
     assert!(
         errors
             .to_string()
-            .contains("request: rules[1].name: rule \"a\" is defined twice")
+            .contains("request:4:11: rules[1].name: rule \"a\" is defined twice"),
+        "{errors}"
     );
 }
 
@@ -112,8 +113,17 @@ fn rule_files_load_on_their_own() {
         "web.yaml",
         "rules:\n  - name: web_down\n    expr: absent(2m)\n    groups: [web]\n",
     );
-    let rules = load_rule_file(&path).expect("valid file");
+    let mut rules = load_rule_file(&path).expect("valid file");
     assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].origin.path, "rules[0]");
+    assert_eq!(
+        rules[0].origin.locate("expr", "absent(2m)", Some(7)).1,
+        Some(hostpulse_config::Position {
+            line: 3,
+            column: 18
+        })
+    );
+    rules[0].origin = Default::default();
     assert_eq!(
         rules[0],
         RuleConfig {

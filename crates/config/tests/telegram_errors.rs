@@ -129,9 +129,9 @@ fn mode_keys_must_fit_the_mode() {
     assert_eq!(
         polling,
         [
+            "telegram.poll_timeout: \"61s\" is out of range (use whole seconds from 1s to 60s)",
             "telegram.webhook_url: applies to mode: webhook only (set mode: webhook, or remove the key)",
             "telegram.webhook_secret_token: applies to mode: webhook only (set mode: webhook, or remove the key)",
-            "telegram.poll_timeout: \"61s\" is out of range (use whole seconds from 1s to 60s)",
         ]
     );
     let webhook = errors_of(&format!(
@@ -140,9 +140,9 @@ fn mode_keys_must_fit_the_mode() {
     assert_eq!(
         webhook,
         [
-            "telegram.poll_timeout: applies to mode: polling only (remove it in webhook mode)",
             "telegram.webhook_url: is required in webhook mode: the https URL Telegram posts updates to",
             "telegram.webhook_secret_token: is required in webhook mode (or set telegram.webhook_secret_token_file)",
+            "telegram.poll_timeout: applies to mode: polling only (remove it in webhook mode)",
         ]
     );
     let unknown = errors_of(&format!(

@@ -1,7 +1,7 @@
 //! Alerting in the hub process: starting the alert engine and reloading its rules on SIGHUP.
 
 use anyhow::{Result, anyhow};
-use hostpulse_config::{HubConfig, HubOverrides, load_hub_config};
+use hostpulse_config::{HubConfig, HubOverrides};
 use hostpulse_core::Clock;
 use hostpulse_engine::{Engine, EngineDeps};
 use hostpulse_store::{AlertStore, AuditEntry, Store};
@@ -17,9 +17,10 @@ pub struct ConfigSource {
 }
 
 impl ConfigSource {
-    /// Reads the configuration again; errors as printable text.
+    /// Reads and checks the configuration again, as at start; errors as printable text.
     pub fn load(&self) -> Result<HubConfig, String> {
-        load_hub_config(self.file.as_deref(), &self.env, &self.overrides).map_err(|e| e.to_string())
+        crate::hub_config::load_checked(self.file.as_deref(), &self.env, &self.overrides)
+            .map_err(|e| e.to_string())
     }
 }
 

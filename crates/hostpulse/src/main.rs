@@ -5,6 +5,7 @@ mod cli;
 mod cli_alerts;
 mod client;
 mod commands;
+mod hub_config;
 mod data_dir;
 mod local_agent;
 mod logging;

@@ -22,7 +22,7 @@ pub use backtest::{BacktestResult, Firing, backtest};
 pub use eval::InstanceResult;
 pub use glob::glob_match;
 pub use lifecycle::Lifecycle;
-pub use rule::{Rule, RuleError, compile, compile_all, required_windows};
+pub use rule::{Rule, RuleError, RulePlace, compile, compile_all, required_windows};
 pub use rule_set::{
     DEFAULT_RULES_YAML, RuleSet, check_rule_file, compile_rule_text, default_rules, load_rule_set,
     merge_rules,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use hostpulse_config::{Occurrences, RuleConfig};
+use hostpulse_config::{ConfigError, Occurrences, Position, RuleConfig};
 use hostpulse_core::{Labels, Severity};
 
 use crate::eval::{self, Ctx, InstanceResult};
@@ -53,6 +53,20 @@ pub struct RuleError {
     pub message: String,
     /// The expression and a caret line under the position, when it is in an expression.
     pub caret: Option<String>,
+    /// Where in its file the error is, when the rule was read from YAML.
+    pub place: Option<Box<RulePlace>>,
+}
+
+/// Where a rule error is in its file: key path (`rules[3].expr`), line and column (inside
+/// the expression where the parser gives a position), and the reason alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulePlace {
+    /// The file, when it is not the error's own `file` (errors of rule files read by the
+    /// rule set).
+    pub file: Option<PathBuf>,
+    pub path: String,
+    pub position: Option<Position>,
+    pub reason: String,
 }
 
 impl fmt::Display for RuleError {
@@ -85,16 +99,73 @@ impl RuleError {
             rule: rule.map(str::to_owned),
             message: message.into(),
             caret: None,
+            place: None,
         }
+    }
+
+    /// A configuration error of a rule file, keeping its place.
+    pub fn from_config(error: &ConfigError) -> Self {
+        Self {
+            place: Some(Box::new(RulePlace {
+                file: error.file.clone(),
+                path: error.path.clone(),
+                position: error.position,
+                reason: error.message.clone(),
+            })),
+            ..Self::other(None, None, error.to_string())
+        }
+    }
+
+    /// The error as a configuration error: file, key path, line and column, then the rule
+    /// and the reason (and the caret lines under an expression).
+    pub fn to_config_error(&self) -> ConfigError {
+        let Some(place) = &self.place else {
+            return ConfigError::new(self.file.clone(), "", self.message.clone());
+        };
+        let mut message = match &self.rule {
+            Some(rule) => format!("rule {rule}: {}", place.reason),
+            None => place.reason.clone(),
+        };
+        if let Some(caret) = &self.caret {
+            message = format!("{message}\n{caret}");
+        }
+        let file = place.file.clone().or_else(|| self.file.clone());
+        ConfigError::new(file, place.path.clone(), message).at(place.position)
+    }
+
+    /// The same error, placed at `key` of the rule (`name`, `groups`, ...).
+    fn at_key(mut self, rule: &RuleConfig, key: &str) -> Self {
+        let (path, position) = rule.origin.locate(key, "", None);
+        if !rule.origin.path.is_empty() {
+            self.place = Some(Box::new(RulePlace {
+                file: None,
+                path,
+                position,
+                reason: self.message.clone(),
+            }));
+        }
+        self
     }
 }
 
-fn compile_expr(key: &str, text: &str, rule: &str) -> Result<Node, RuleError> {
-    compile_condition(text).map_err(|e| RuleError {
-        file: None,
-        rule: Some(rule.to_owned()),
-        message: e.locate(key, text),
-        caret: Some(e.caret(text)),
+fn compile_expr(key: &str, text: &str, rule: &RuleConfig) -> Result<Node, RuleError> {
+    compile_condition(text).map_err(|e| {
+        let (path, position) = rule.origin.locate(key, text, Some(e.pos));
+        let place = (!rule.origin.path.is_empty()).then(|| {
+            Box::new(RulePlace {
+                file: None,
+                path,
+                position,
+                reason: e.message.clone(),
+            })
+        });
+        RuleError {
+            file: None,
+            rule: Some(rule.name.clone()),
+            message: e.locate(key, text),
+            caret: Some(e.caret(text)),
+            place,
+        }
     })
 }
 
@@ -107,9 +178,9 @@ pub fn compile(
     rule: &RuleConfig,
     host_groups: &BTreeMap<String, Vec<String>>,
 ) -> Result<Rule, RuleError> {
-    let condition = compile_expr("expr", &rule.expr, &rule.name)?;
+    let condition = compile_expr("expr", &rule.expr, rule)?;
     let clear = match &rule.clear {
-        Some(text) => Some(compile_expr("clear", text, &rule.name)?),
+        Some(text) => Some(compile_expr("clear", text, rule)?),
         None => None,
     };
     let mut host_patterns = rule.hosts.clone();
@@ -120,6 +191,7 @@ pub fn compile(
                 Some(&rule.name),
                 format!("unknown host group {group:?} (define it under host_groups)"),
             )
+            .at_key(rule, "groups")
         })?;
         host_patterns.extend(members.iter().cloned());
     }
@@ -153,11 +225,10 @@ pub fn compile_all(
     let mut seen = HashSet::new();
     for config in rules {
         if !seen.insert(config.name.as_str()) {
-            errors.push(RuleError::other(
-                source_file,
-                Some(&config.name),
-                "defined twice",
-            ));
+            errors.push(
+                RuleError::other(source_file, Some(&config.name), "defined twice")
+                    .at_key(config, "name"),
+            );
             continue;
         }
         match compile(config, host_groups) {

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use hostpulse_config::{RuleConfig, RulesConfig, load_rule_file, parse_rule_text};
+use hostpulse_config::{
+    RuleConfig, RulesConfig, load_rule_file, load_rule_file_partial, parse_rule_text,
+};
 
 use crate::rule::{Rule, RuleError, compile_all};
 
@@ -48,18 +50,14 @@ pub fn load_rule_set(
     let (mut user, inline_errors) = compile_all(&config.rules, config_file, groups);
     errors.extend(inline_errors);
     for file in &config.rule_files {
-        match load_rule_file(file) {
-            Ok(configs) => {
-                let (rules, file_errors) = compile_all(&configs, Some(file), groups);
-                errors.extend(file_errors);
-                user.extend(rules);
-            }
-            Err(config_errors) => errors.extend(
-                config_errors
-                    .iter()
-                    .map(|e| RuleError::other(None, None, e.to_string())),
-            ),
-        }
+        let (configs, config_errors) = match load_rule_file_partial(file) {
+            Ok(loaded) => loaded,
+            Err(unreadable) => (Vec::new(), unreadable),
+        };
+        errors.extend(config_errors.iter().map(RuleError::from_config));
+        let (rules, file_errors) = compile_all(&configs, Some(file), groups);
+        errors.extend(file_errors);
+        user.extend(rules);
     }
     check_unique(&user, &mut errors);
     if !errors.is_empty() {

@@ -8,14 +8,19 @@ mod routes;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use std::fmt;
+
 use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::alert_manager::{
-    BUILTIN_RECEIVER, InhibitRule, MaintenanceWindow, ReceiverConfig, ReceiverKind, RouteConfig,
-    RouteSettings,
+    BUILTIN_RECEIVER, InhibitRule, MaintenanceWindow, ReceiverConfig, ReceiverKind, RetryLimits,
+    RouteConfig, RouteSettings,
 };
 use crate::scalar::Scalar;
+use crate::suggest::closest;
 use crate::validate::{Validator, join};
+use crate::yaml::TYPE_FIRST;
 
 pub(crate) use mute::{RawInhibit, RawMaintenance};
 pub(crate) use routes::RawRoute;
@@ -71,6 +76,7 @@ impl AlertingConfig {
                 name: BUILTIN_RECEIVER.into(),
                 kind: ReceiverKind::Log,
                 rate_limit: None,
+                retry: RetryLimits::default(),
             }]
         } else {
             self.receivers.clone()
@@ -91,8 +97,7 @@ pub(crate) struct RawAlerting {
 }
 
 /// One receiver as written; the `type:` key selects the variant.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug)]
 pub(crate) enum RawReceiver {
     Log(RawLogReceiver),
     Telegram(receivers::RawTelegram),
@@ -100,23 +105,71 @@ pub(crate) enum RawReceiver {
     Teams(receivers::RawTeams),
     Email(receivers::RawEmail),
     Webhook(receivers::RawWebhook),
+    /// No `type:` key.
+    Untyped,
+    /// A `type:` that is not a receiver type.
+    Unknown(Scalar),
+}
+
+/// The receiver types, as written in `type:`.
+const RECEIVER_TYPES: [&str; 6] = ["log", "telegram", "slack", "teams", "email", "webhook"];
+
+impl<'de> Deserialize<'de> for RawReceiver {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(TYPE_FIRST, &["type"], ReceiverVisitor)
+    }
+}
+
+/// Reads `type` first, then the other keys as the settings of that type.
+struct ReceiverVisitor;
+
+impl<'de> Visitor<'de> for ReceiverVisitor {
+    type Value = RawReceiver;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a receiver (a mapping with a type: key)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawReceiver, A::Error> {
+        let mut kind: Option<Scalar> = None;
+        let mut receiver = RawReceiver::Untyped;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "type" {
+                kind = Some(map.next_value()?);
+                continue;
+            }
+            receiver = match kind.as_ref().map(Scalar::text) {
+                Some("log") => RawReceiver::Log(map.next_value()?),
+                Some("telegram") => RawReceiver::Telegram(map.next_value()?),
+                Some("slack") => RawReceiver::Slack(map.next_value()?),
+                Some("teams") => RawReceiver::Teams(map.next_value()?),
+                Some("email") => RawReceiver::Email(map.next_value()?),
+                Some("webhook") => RawReceiver::Webhook(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    kind.clone()
+                        .map_or(RawReceiver::Untyped, RawReceiver::Unknown)
+                }
+            };
+        }
+        Ok(receiver)
+    }
 }
 
 impl RawReceiver {
-    /// Takes the keys every receiver type accepts: `name` and `rate_limit`.
+    /// Takes the keys every receiver type accepts: `name`, `rate_limit`, `max_attempts` and
+    /// `max_age`.
     fn take_shared_keys(&mut self) -> SharedKeys {
-        let (name, rate_limit) = match self {
-            RawReceiver::Log(raw) => (&mut raw.name, &mut raw.rate_limit),
-            RawReceiver::Telegram(raw) => (&mut raw.name, &mut raw.rate_limit),
-            RawReceiver::Slack(raw) => (&mut raw.name, &mut raw.rate_limit),
-            RawReceiver::Teams(raw) => (&mut raw.name, &mut raw.rate_limit),
-            RawReceiver::Email(raw) => (&mut raw.name, &mut raw.rate_limit),
-            RawReceiver::Webhook(raw) => (&mut raw.name, &mut raw.rate_limit),
+        let keys = match self {
+            RawReceiver::Log(raw) => &mut raw.shared,
+            RawReceiver::Telegram(raw) => &mut raw.shared,
+            RawReceiver::Slack(raw) => &mut raw.shared,
+            RawReceiver::Teams(raw) => &mut raw.shared,
+            RawReceiver::Email(raw) => &mut raw.shared,
+            RawReceiver::Webhook(raw) => &mut raw.shared,
+            RawReceiver::Untyped | RawReceiver::Unknown(_) => return SharedKeys::default(),
         };
-        SharedKeys {
-            name: name.take(),
-            rate_limit: rate_limit.take(),
-        }
+        std::mem::take(keys)
     }
 
     /// The validated kind (`None` when its settings had errors).
@@ -128,22 +181,49 @@ impl RawReceiver {
             RawReceiver::Teams(raw) => raw.validate(v, path).map(ReceiverKind::Teams),
             RawReceiver::Email(raw) => raw.validate(v, path).map(ReceiverKind::Email),
             RawReceiver::Webhook(raw) => raw.validate(v, path).map(ReceiverKind::Webhook),
+            RawReceiver::Untyped | RawReceiver::Unknown(_) => None,
+        }
+    }
+
+    /// Why the receiver has no usable type, reported at `type` (or at the receiver).
+    fn type_problem(&self, v: &mut Validator, path: &str) -> bool {
+        let types = RECEIVER_TYPES.join(", ");
+        match self {
+            RawReceiver::Untyped => {
+                v.error(path, format!("needs a type: key ({types})"));
+                true
+            }
+            RawReceiver::Unknown(kind) => {
+                let kind = kind.text();
+                let hint = closest(kind, &RECEIVER_TYPES)
+                    .map(|t| format!(" (did you mean {t:?}?)"))
+                    .unwrap_or_default();
+                v.error(
+                    &join(path, "type"),
+                    format!("{kind:?} is not a receiver type{hint}; use one of {types}"),
+                );
+                true
+            }
+            _ => false,
         }
     }
 }
 
-/// The keys shared by every receiver type, as written.
-struct SharedKeys {
+/// The keys shared by every receiver type, as written (flattened into each type's keys).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SharedKeys {
     name: Option<Scalar>,
     rate_limit: Option<Scalar>,
+    max_attempts: Option<Scalar>,
+    max_age: Option<Scalar>,
 }
 
 /// A `type: log` receiver as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawLogReceiver {
-    name: Option<Scalar>,
-    rate_limit: Option<Scalar>,
+    #[serde(flatten)]
+    shared: SharedKeys,
 }
 
 /// The alert-manager sections as written, gathered for validation.
@@ -211,6 +291,9 @@ fn validate_receivers(raw: Vec<RawReceiver>, v: &mut Validator) -> Vec<ReceiverC
     let mut receivers = Vec::new();
     for (i, mut receiver) in raw.into_iter().enumerate() {
         let path = format!("receivers[{i}]");
+        if receiver.type_problem(v, &path) {
+            continue;
+        }
         let shared = receiver.take_shared_keys();
         let kind = receiver.validate_kind(v, &path);
         let rate_limit = receivers::rate_limit(

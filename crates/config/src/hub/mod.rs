@@ -106,6 +106,20 @@ pub fn load_hub_config(
     validator.finish(config)
 }
 
+/// [`load_hub_config`], also when there are errors: the configuration as far as it
+/// validated (defaults in place of invalid values, invalid rules left out) and every error,
+/// so that later checks (rule compilation) report in the same run. `Err` only when the file
+/// cannot be read as YAML at all.
+pub fn load_hub_config_partial(
+    file: Option<&Path>,
+    env: &[(String, String)],
+    overrides: &HubOverrides,
+) -> Result<(HubConfig, ConfigErrors), ConfigErrors> {
+    let (raw, mut validator) = load_raw::<RawHub>(file, env, overrides.overlays())?;
+    let config = raw.validate(&mut validator);
+    Ok(validator.partial(config))
+}
+
 /// [`load_hub_config`] over file text already in memory; errors name the file `name`.
 /// Files the configuration refers to (rule files, `*_file` secrets) are still read.
 pub fn load_hub_config_text(

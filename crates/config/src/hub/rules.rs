@@ -8,7 +8,7 @@ use std::time::Duration;
 use hostpulse_core::Severity;
 use serde::Deserialize;
 
-use crate::rule_set::Occurrences;
+use crate::rule_set::{Occurrences, RuleOrigin};
 use crate::scalar::Scalar;
 use crate::validate::{Validator, join};
 
@@ -53,6 +53,8 @@ pub struct RuleConfig {
     pub dry_run: bool,
     /// `false` disables the rule (also a built-in rule of the same name).
     pub enabled: bool,
+    /// Where the rule is written.
+    pub origin: RuleOrigin,
 }
 
 impl Default for RuleConfig {
@@ -71,6 +73,7 @@ impl Default for RuleConfig {
             occurrences: None,
             dry_run: false,
             enabled: true,
+            origin: RuleOrigin::default(),
         }
     }
 }
@@ -174,6 +177,12 @@ impl RawRule {
                 .and_then(|o| o.validate(v, &join(path, "occurrences"))),
             dry_run: v.boolean(&join(path, "dry_run"), self.dry_run, false),
             enabled: v.boolean(&join(path, "enabled"), self.enabled, true),
+            origin: RuleOrigin {
+                path: path.to_owned(),
+                position: v.position(path),
+                expr: v.text_span(&join(path, "expr")),
+                clear: v.text_span(&join(path, "clear")),
+            },
         };
         (name.is_some() && expr.is_some()).then_some(rule)
     }

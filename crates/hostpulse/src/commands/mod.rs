@@ -13,7 +13,7 @@ use crate::alerting::ConfigSource;
 use crate::cli::{Cli, Command, ServeArgs};
 use crate::{logging, serve};
 use anyhow::{Context, Result};
-use hostpulse_config::{HubOverrides, load_hub_config};
+use hostpulse_config::HubOverrides;
 use std::process::ExitCode;
 
 /// Runs one parsed command line.
@@ -51,7 +51,7 @@ fn start_hub(args: ServeArgs, with_local_agent: bool) -> Result<ExitCode> {
         env: env.clone(),
         overrides: overrides.clone(),
     };
-    let config = match load_hub_config(args.config.as_deref(), &env, &overrides) {
+    let config = match crate::hub_config::load_checked(args.config.as_deref(), &env, &overrides) {
         Ok(config) => config,
         Err(errors) => {
             eprintln!("{errors}");

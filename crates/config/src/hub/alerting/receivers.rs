@@ -124,7 +124,17 @@ pub(super) fn template(v: &mut Validator, path: &str, raw: Option<Scalar>) -> Op
     let text = raw?.into_string();
     let mut env = minijinja::Environment::new();
     if let Err(error) = env.add_template("template", &text) {
-        v.error(path, format!("is not a valid template: {error}"));
+        let reason = match error.detail() {
+            Some(detail) => format!("{}: {detail}", error.kind()),
+            None => error.kind().to_string(),
+        };
+        let offset = error.range().map(|range| range.start);
+        v.error_in_text(
+            path,
+            &text,
+            offset,
+            format!("is not a valid template: {reason}"),
+        );
         return None;
     }
     Some(text)
