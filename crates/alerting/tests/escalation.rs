@@ -16,6 +16,7 @@ fn escalating_config() -> hostpulse_config::AlertingConfig {
             name: name.into(),
             kind: ReceiverKind::Log,
             rate_limit: None,
+            retry: Default::default(),
         })
         .collect();
     cfg.defaults.receivers = vec!["ops".into()];

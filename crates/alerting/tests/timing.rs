@@ -135,6 +135,7 @@ fn unmatched_alerts_take_the_default_route_and_routes_pick_receivers() {
             name: name.into(),
             kind: hostpulse_config::ReceiverKind::Log,
             rate_limit: None,
+            retry: Default::default(),
         })
         .collect();
     cfg.routes = vec![hostpulse_config::RouteConfig {

@@ -129,6 +129,31 @@ pub struct ReceiverConfig {
     pub kind: ReceiverKind,
     /// Most messages this receiver is sent per period; `None` = unlimited.
     pub rate_limit: Option<RateLimit>,
+    /// When delivery gives up on one notification and dead-letters it.
+    pub retry: RetryLimits,
+}
+
+/// How long delivery keeps retrying one notification after temporary failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryLimits {
+    /// Attempts after which a failing notification is dead-lettered.
+    pub max_attempts: u32,
+    /// Age (since the notification was created) after which a failing one is dead-lettered.
+    pub max_age: Duration,
+}
+
+impl RetryLimits {
+    pub const DEFAULT_MAX_ATTEMPTS: u32 = 10;
+    pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(3_600);
+}
+
+impl Default for RetryLimits {
+    fn default() -> Self {
+        Self {
+            max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
+            max_age: Self::DEFAULT_MAX_AGE,
+        }
+    }
 }
 
 /// Mutes target alerts while a matching source alert fires with equal `equal` labels.

@@ -243,3 +243,32 @@ receivers:
     }
     assert!(!errors.contains("SECRETPATH"), "{errors}");
 }
+
+#[test]
+fn retry_limits_default_and_are_checked_per_receiver() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = r#"
+receivers:
+  - { name: a, type: log }
+  - { name: b, type: webhook, url: "https://example.org/w", max_attempts: 3, max_age: 10m }
+"#;
+    let config = load_in(dir.path(), text).expect("valid");
+    let retry: Vec<_> = config.alerting.receivers.iter().map(|r| r.retry).collect();
+    assert_eq!(retry[0].max_attempts, 10);
+    assert_eq!(retry[0].max_age, Duration::from_secs(3600));
+    assert_eq!(retry[1].max_attempts, 3);
+    assert_eq!(retry[1].max_age, Duration::from_secs(600));
+
+    let bad = r#"
+receivers:
+  - { name: a, type: log, max_attempts: 0 }
+  - { name: b, type: slack, webhook_url: "https://example.org/s", max_age: soon }
+"#;
+    let errors = load_in(dir.path(), bad).expect_err("invalid").to_string();
+    for expected in ["receivers[0].max_attempts", "receivers[1].max_age"] {
+        assert!(
+            errors.contains(expected),
+            "missing {expected:?} in:\n{errors}"
+        );
+    }
+}

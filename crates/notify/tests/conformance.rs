@@ -38,6 +38,7 @@ fn receiver(kind: ReceiverKind) -> ReceiverConfig {
         name: "ops".into(),
         kind,
         rate_limit: None,
+        retry: Default::default(),
     }
 }
 

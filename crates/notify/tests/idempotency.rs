@@ -19,6 +19,7 @@ fn receiver(kind: ReceiverKind) -> Box<dyn Notifier> {
         name: "ops".into(),
         kind,
         rate_limit: None,
+        retry: Default::default(),
     })
     .expect("build")
 }

@@ -56,6 +56,7 @@ fn telegram(server: &FakeServer) -> Box<dyn Notifier> {
             template: None,
         }),
         rate_limit: None,
+        retry: Default::default(),
     })
     .expect("build")
 }

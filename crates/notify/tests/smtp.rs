@@ -108,6 +108,7 @@ fn receiver(port: u16, password: &str, ca_file: &Path) -> ReceiverConfig {
             template: None,
         }),
         rate_limit: None,
+        retry: Default::default(),
     }
 }
 

@@ -25,6 +25,7 @@ async fn send(n: &Notification) -> Vec<Recorded> {
             template: None,
         }),
         rate_limit: None,
+        retry: Default::default(),
     })
     .expect("build");
     notifier

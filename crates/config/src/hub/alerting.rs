@@ -160,16 +160,25 @@ impl RawReceiver {
     /// Takes the keys every receiver type accepts: `name`, `rate_limit`, `max_attempts` and
     /// `max_age`.
     fn take_shared_keys(&mut self) -> SharedKeys {
-        let keys = match self {
-            RawReceiver::Log(raw) => &mut raw.shared,
-            RawReceiver::Telegram(raw) => &mut raw.shared,
-            RawReceiver::Slack(raw) => &mut raw.shared,
-            RawReceiver::Teams(raw) => &mut raw.shared,
-            RawReceiver::Email(raw) => &mut raw.shared,
-            RawReceiver::Webhook(raw) => &mut raw.shared,
-            RawReceiver::Untyped | RawReceiver::Unknown(_) => return SharedKeys::default(),
-        };
-        std::mem::take(keys)
+        macro_rules! take {
+            ($raw:expr) => {
+                SharedKeys {
+                    name: $raw.name.take(),
+                    rate_limit: $raw.rate_limit.take(),
+                    max_attempts: $raw.max_attempts.take(),
+                    max_age: $raw.max_age.take(),
+                }
+            };
+        }
+        match self {
+            RawReceiver::Log(raw) => take!(raw),
+            RawReceiver::Telegram(raw) => take!(raw),
+            RawReceiver::Slack(raw) => take!(raw),
+            RawReceiver::Teams(raw) => take!(raw),
+            RawReceiver::Email(raw) => take!(raw),
+            RawReceiver::Webhook(raw) => take!(raw),
+            RawReceiver::Untyped | RawReceiver::Unknown(_) => SharedKeys::default(),
+        }
     }
 
     /// The validated kind (`None` when its settings had errors).
@@ -209,9 +218,9 @@ impl RawReceiver {
     }
 }
 
-/// The keys shared by every receiver type, as written (flattened into each type's keys).
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct SharedKeys {
+/// The keys shared by every receiver type, as written.
+#[derive(Debug, Default)]
+struct SharedKeys {
     name: Option<Scalar>,
     rate_limit: Option<Scalar>,
     max_attempts: Option<Scalar>,
@@ -222,8 +231,10 @@ pub(crate) struct SharedKeys {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawLogReceiver {
-    #[serde(flatten)]
-    shared: SharedKeys,
+    name: Option<Scalar>,
+    rate_limit: Option<Scalar>,
+    max_attempts: Option<Scalar>,
+    max_age: Option<Scalar>,
 }
 
 /// The alert-manager sections as written, gathered for validation.
@@ -312,15 +323,41 @@ fn validate_receivers(raw: Vec<RawReceiver>, v: &mut Validator) -> Vec<ReceiverC
             );
             continue;
         }
+        let retry = retry_limits(v, &path, shared.max_attempts, shared.max_age);
         if let Some(kind) = kind {
             receivers.push(ReceiverConfig {
                 name,
                 kind,
                 rate_limit,
+                retry,
             });
         }
     }
     receivers
+}
+
+/// `max_attempts` (1 to 1000) and `max_age` (at least 1s) of the receiver at `path`.
+fn retry_limits(
+    v: &mut Validator,
+    path: &str,
+    max_attempts: Option<Scalar>,
+    max_age: Option<Scalar>,
+) -> RetryLimits {
+    let attempts = v.count(
+        &join(path, "max_attempts"),
+        max_attempts,
+        RetryLimits::DEFAULT_MAX_ATTEMPTS as usize,
+        1..=1000,
+    );
+    RetryLimits {
+        max_attempts: u32::try_from(attempts).unwrap_or(RetryLimits::DEFAULT_MAX_ATTEMPTS),
+        max_age: v.duration(
+            &join(path, "max_age"),
+            max_age,
+            RetryLimits::DEFAULT_MAX_AGE,
+            Duration::from_secs(1),
+        ),
+    }
 }
 
 /// A required name of letters, digits, `_`, `-` and `.`.

@@ -194,6 +194,7 @@ pub fn telegram(
             template: None,
         }),
         rate_limit,
+        retry: Default::default(),
     }
 }
 
@@ -215,5 +216,6 @@ pub fn webhook(name: &str, base: &str) -> ReceiverConfig {
             timeout: Duration::from_secs(5),
         }),
         rate_limit: None,
+        retry: Default::default(),
     }
 }

@@ -32,6 +32,8 @@ const MIN_TIMEOUT: Duration = Duration::from_millis(100);
 pub(crate) struct RawTelegram {
     pub(super) name: Option<Scalar>,
     pub(super) rate_limit: Option<Scalar>,
+    pub(super) max_attempts: Option<Scalar>,
+    pub(super) max_age: Option<Scalar>,
     bot_token: Option<Secret>,
     bot_token_file: Option<Scalar>,
     chat_id: Option<Scalar>,
@@ -48,6 +50,8 @@ pub(crate) struct RawTelegram {
 pub(crate) struct RawSlack {
     pub(super) name: Option<Scalar>,
     pub(super) rate_limit: Option<Scalar>,
+    pub(super) max_attempts: Option<Scalar>,
+    pub(super) max_age: Option<Scalar>,
     webhook_url: Option<Secret>,
     webhook_url_file: Option<Scalar>,
     bot_token: Option<Secret>,
@@ -64,6 +68,8 @@ pub(crate) struct RawSlack {
 pub(crate) struct RawTeams {
     pub(super) name: Option<Scalar>,
     pub(super) rate_limit: Option<Scalar>,
+    pub(super) max_attempts: Option<Scalar>,
+    pub(super) max_age: Option<Scalar>,
     webhook_url: Option<Secret>,
     webhook_url_file: Option<Scalar>,
     format: Option<Scalar>,

@@ -29,6 +29,8 @@ pub(crate) struct RawSmtp {
 pub(crate) struct RawEmail {
     pub(in crate::hub::alerting) name: Option<Scalar>,
     pub(in crate::hub::alerting) rate_limit: Option<Scalar>,
+    pub(in crate::hub::alerting) max_attempts: Option<Scalar>,
+    pub(in crate::hub::alerting) max_age: Option<Scalar>,
     smtp: Option<RawSmtp>,
     from: Option<Scalar>,
     to: Option<Vec<Scalar>>,

@@ -16,6 +16,8 @@ use crate::validate::{Validator, join};
 pub(crate) struct RawWebhook {
     pub(in crate::hub::alerting) name: Option<Scalar>,
     pub(in crate::hub::alerting) rate_limit: Option<Scalar>,
+    pub(in crate::hub::alerting) max_attempts: Option<Scalar>,
+    pub(in crate::hub::alerting) max_age: Option<Scalar>,
     url: Option<Secret>,
     url_file: Option<Scalar>,
     headers: Option<BTreeMap<String, Secret>>,
