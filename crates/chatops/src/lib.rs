@@ -10,6 +10,8 @@ mod commands;
 mod dispatch;
 mod error;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzz;
 mod offset;
 mod pages;
 mod paging;

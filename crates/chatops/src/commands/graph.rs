@@ -24,7 +24,7 @@ const MIN_STEP_MS: i64 = 1_000;
 
 /// Parsed arguments, in any order.
 #[derive(Debug)]
-struct GraphArgs {
+pub(crate) struct GraphArgs {
     host: Option<String>,
     kind: Kind,
     range: String,
@@ -80,7 +80,7 @@ fn zone_note(zone: &TimeZone) -> String {
     }
 }
 
-fn parse_args(args: &[String]) -> Result<GraphArgs, CommandError> {
+pub(crate) fn parse_args(args: &[String]) -> Result<GraphArgs, CommandError> {
     let (mut host, mut kind, mut range) = (None, None, None);
     for arg in args {
         if let Some(found) = kind_for(arg) {

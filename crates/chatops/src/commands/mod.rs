@@ -10,6 +10,8 @@ mod processes;
 mod silences;
 mod vitals;
 
+pub(crate) use graph::parse_args as parse_graph_args;
+
 use crate::Role;
 use crate::registry::{CommandError, CommandSpec};
 use std::fmt::Display;
