@@ -1,11 +1,17 @@
 //! Exponential retry delays with jitter, capped, honouring a server's Retry-After.
+//!
+//! Two caps: while the hub cannot be reached at all (a failed connect costs nothing), the
+//! delay stays short so the agent is back within seconds of the hub; when the hub answers
+//! that it is busy or failing, the delay grows to the long cap, or follows its Retry-After.
 
 use std::time::Duration;
 
 /// First retry delay.
 pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
-/// Longest computed retry delay.
+/// Longest computed retry delay after the hub answered with a failure (5xx, 429, 409).
 pub const BACKOFF_CAP: Duration = Duration::from_secs(60);
+/// Longest retry delay while the hub cannot be reached (connect refused, timeout).
+pub const UNREACHABLE_CAP: Duration = Duration::from_secs(4);
 /// Longest Retry-After the agent agrees to wait.
 pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(600);
 
@@ -35,16 +41,28 @@ impl Backoff {
         self.failures
     }
 
-    /// Records a failure and returns how long to wait before the next attempt:
-    /// `retry_after` when the server gave one, else `base * 2^n` capped, with the
-    /// upper half jittered so that many agents do not retry in lockstep.
+    /// Records a failure the hub answered and returns how long to wait before the next
+    /// attempt: at least `retry_after` when the hub gave one (up to [`RETRY_AFTER_CAP`]),
+    /// else `base * 2^n` capped at [`BACKOFF_CAP`], with the upper half jittered so that
+    /// many agents do not retry in lockstep.
     pub fn next_delay(&mut self, retry_after: Option<Duration>) -> Duration {
         self.failures = self.failures.saturating_add(1);
         if let Some(wait) = retry_after {
             return wait.min(RETRY_AFTER_CAP);
         }
+        self.jittered(BACKOFF_CAP)
+    }
+
+    /// Records a failure to reach the hub at all and returns a short jittered delay
+    /// (growing from `base` to [`UNREACHABLE_CAP`]).
+    pub fn next_unreachable_delay(&mut self) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        self.jittered(UNREACHABLE_CAP)
+    }
+
+    fn jittered(&mut self, cap: Duration) -> Duration {
         let exp = self.failures.saturating_sub(1).min(16);
-        let full = BACKOFF_BASE.saturating_mul(1u32 << exp).min(BACKOFF_CAP);
+        let full = BACKOFF_BASE.saturating_mul(1u32 << exp).min(cap);
         let half = full / 2;
         let half_ms = u64::try_from(half.as_millis()).unwrap_or(u64::MAX).max(1);
         half + Duration::from_millis(self.next_random() % (half_ms + 1))
@@ -69,9 +87,18 @@ fn seed() -> u64 {
     (u64::from(nanos) << 16) ^ u64::from(std::process::id()) | 1
 }
 
-/// Parses a Retry-After header given in seconds (HTTP dates are not supported and ignored).
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// Parses a Retry-After header: delay seconds, or an HTTP date (`Wed, 21 Oct 2015
+/// 07:28:00 GMT`) taken relative to `now` (a date in the past means no wait).
+pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(value)
+        .ok()?;
+    let wait = at.duration_since(now);
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -112,9 +139,27 @@ mod tests {
     }
 
     #[test]
-    fn parses_seconds_only() {
-        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after("-1"), None);
+    fn parses_seconds_and_http_dates() {
+        let now: jiff::Timestamp = "2015-10-21T07:27:30Z".parse().unwrap();
+        assert_eq!(parse_retry_after(" 3 ", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("-1", now), None);
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn an_unreachable_hub_is_retried_within_the_short_cap() {
+        let mut backoff = Backoff::new();
+        for _ in 0..20 {
+            assert!(backoff.next_unreachable_delay() <= UNREACHABLE_CAP);
+        }
+        assert!(backoff.next_delay(None) > UNREACHABLE_CAP);
     }
 }

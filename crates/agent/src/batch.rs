@@ -61,6 +61,9 @@ mod tests {
             display_name: Some("Web".into()),
             agent_version: "0.1.0".into(),
             interval_ms: 1000,
+            instance_id: "test-instance".into(),
+            run_id: "test-run".into(),
+            previous_run_id: None,
         })
     }
 

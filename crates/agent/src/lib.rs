@@ -4,11 +4,12 @@
 pub mod backoff;
 pub mod batch;
 pub mod encode;
+pub mod instance;
+pub mod lock;
 pub mod memory;
 pub mod push;
 pub mod run;
 pub mod schedule;
-pub mod seq;
 pub mod source;
 pub mod spool;
 
@@ -16,7 +17,8 @@ pub use batch::BatchBuilder;
 pub use push::{PushConfig, PushOutcome, PushSetupError, Pusher};
 pub use run::{FACTS_REFRESH, FrameSource, RunSettings, RunStats, Runner};
 pub use schedule::install_shutdown_handler;
-pub use seq::{SeqState, unix_micros_now};
+pub use instance::InstanceState;
+pub use lock::{LockError, SpoolLock};
 pub use source::collector_config;
 pub use spool::{DEFAULT_SPOOL_MAX_BYTES, Eviction, Spool, SpoolError};
 

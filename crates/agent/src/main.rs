@@ -6,8 +6,8 @@
 use anyhow::{Context, Result};
 use clap::Parser;
 use hostpulse_agent::{
-    AGENT_VERSION, FACTS_REFRESH, PushConfig, Pusher, RunSettings, Runner, SeqState, Spool,
-    collector_config, install_shutdown_handler, unix_micros_now,
+    AGENT_VERSION, FACTS_REFRESH, InstanceState, PushConfig, Pusher, RunSettings, Runner, Spool,
+    SpoolLock, collector_config, install_shutdown_handler,
 };
 use hostpulse_collector::Collector;
 use hostpulse_config::{AgentConfig, AgentOverrides, LogFormat, load_agent_config};
@@ -139,9 +139,15 @@ fn run_agent(config: &AgentConfig) -> Result<()> {
         insecure_skip_verify: config.insecure_skip_verify,
     })
     .context("setting up the hub client")?;
+    hostpulse_agent::spool::prepare_dir(&config.spool_dir)
+        .context("creating the spool directory")?;
+    // Held until the process exits: one agent per spool directory.
+    let _lock = SpoolLock::acquire(&config.spool_dir)?;
     let spool = Spool::open(&config.spool_dir, config.spool_max_bytes)
         .context("opening the spool directory")?;
-    let seq = SeqState::open(&config.spool_dir, unix_micros_now());
+    let min_seq = spool.newest_seq().map_or(1, |s| s.saturating_add(1));
+    let instance = InstanceState::open(&config.spool_dir, min_seq)
+        .context("recording this run in the spool directory")?;
     let collector = Collector::new(collector_config(&config.collect));
     let interval = config.collect.interval;
     let identity = AgentIdentity {
@@ -149,12 +155,16 @@ fn run_agent(config: &AgentConfig) -> Result<()> {
         display_name: config.collect.display_name.clone(),
         agent_version: AGENT_VERSION.to_owned(),
         interval_ms: u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
+        ..AgentIdentity::default()
     };
     tracing::info!(
         hub = %pusher.url(),
         interval_ms = identity.interval_ms,
         spool_dir = %config.spool_dir.display(),
         spooled = spool.len(),
+        instance_id = instance.instance_id(),
+        run_id = instance.run_id(),
+        next_seq = instance.peek(),
         version = AGENT_VERSION,
         "hostpulse agent started"
     );
@@ -163,7 +173,7 @@ fn run_agent(config: &AgentConfig) -> Result<()> {
         identity,
         facts_refresh: FACTS_REFRESH,
     };
-    let mut runner = Runner::new(collector, settings, pusher, spool, seq);
+    let mut runner = Runner::new(collector, settings, pusher, spool, instance);
     hostpulse_agent::memory::release_startup_pages();
     runner.run(stop);
     Ok(())

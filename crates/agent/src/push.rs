@@ -76,7 +76,13 @@ pub enum PushOutcome {
     Unauthorized { status: u16 },
     /// 400/413/422: the hub will never take this batch; drop it.
     Refused { status: u16, reason: String },
-    /// 429, 5xx, other statuses, connection errors and timeouts: try again later.
+    /// 409: another live agent process sends on this token (or as this instance); keep the
+    /// batch and try again later, when the other one may have stopped.
+    Conflict { reason: String },
+    /// The hub could not be reached (connection refused, reset, name not found): try again
+    /// soon, a failed connect costs the hub nothing.
+    Unreachable { reason: String },
+    /// 429, 5xx, other statuses and timeouts: try again later, after `retry_after` if given.
     RetryLater {
         reason: String,
         retry_after: Option<Duration>,
@@ -147,10 +153,15 @@ impl Pusher {
             .send(body);
         let mut response = match sent {
             Ok(response) => response,
-            Err(e) => {
+            Err(ureq::Error::Timeout(timeout)) => {
                 return PushOutcome::RetryLater {
-                    reason: self.unreachable_reason(&e),
+                    reason: format!("no answer from the hub in time ({timeout})"),
                     retry_after: None,
+                };
+            }
+            Err(e) => {
+                return PushOutcome::Unreachable {
+                    reason: self.unreachable_reason(&e),
                 };
             }
         };
@@ -159,7 +170,7 @@ impl Pusher {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+            .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
         let reply = response
             .body_mut()
             .with_config()
@@ -177,6 +188,9 @@ pub fn classify(status: u16, reply: &[u8], retry_after: Option<Duration>) -> Pus
         401 | 403 => PushOutcome::Unauthorized { status },
         400 | 413 | 422 => PushOutcome::Refused {
             status,
+            reason: error_text(reply),
+        },
+        409 => PushOutcome::Conflict {
             reason: error_text(reply),
         },
         _ => PushOutcome::RetryLater {

@@ -5,7 +5,7 @@ use crate::batch::BatchBuilder;
 use crate::encode::BatchEncoder;
 use crate::push::{PushOutcome, Pusher};
 use crate::schedule::{next_tick, now_ms, wait_for_tick};
-use crate::seq::SeqState;
+use crate::instance::InstanceState;
 use crate::spool::Spool;
 use hostpulse_core::HostFacts;
 use hostpulse_proto::{AgentIdentity, Frame};
@@ -47,8 +47,12 @@ pub struct RunStats {
     pub evicted: u64,
     /// Batches lost because the spool could not be written.
     pub lost: u64,
-    /// Push attempts that will be retried (errors, 401/403, 429, 5xx).
+    /// Push attempts that will be retried (errors, 401/403, 409, 429, 5xx).
     pub failed_attempts: u64,
+    /// Batches refused with 409 because another agent was live on the token (kept).
+    pub conflicts: u64,
+    /// Acknowledgements saying the hub already had the batch.
+    pub duplicates: u64,
 }
 
 /// What to do with a batch after one push attempt.
@@ -64,7 +68,7 @@ pub struct Runner<S: FrameSource> {
     settings: RunSettings,
     pusher: Pusher,
     spool: Spool,
-    seq: SeqState,
+    instance: InstanceState,
     builder: BatchBuilder,
     encoder: BatchEncoder,
     backoff: Backoff,
@@ -75,20 +79,25 @@ pub struct Runner<S: FrameSource> {
 
 impl<S: FrameSource> Runner<S> {
     /// Assembles a runner; nothing happens until [`Runner::run`] or [`Runner::cycle`].
+    /// Batches carry the instance and run ids of `instance`.
     pub fn new(
         source: S,
-        settings: RunSettings,
+        mut settings: RunSettings,
         pusher: Pusher,
         spool: Spool,
-        seq: SeqState,
+        instance: InstanceState,
     ) -> Self {
+        let identity = &mut settings.identity;
+        identity.instance_id = instance.instance_id().to_owned();
+        identity.run_id = instance.run_id().to_owned();
+        identity.previous_run_id = instance.previous_run_id().map(str::to_owned);
         let builder = BatchBuilder::new(settings.identity.clone());
         Self {
             source,
             settings,
             pusher,
             spool,
-            seq,
+            instance,
             builder,
             encoder: BatchEncoder::new(),
             backoff: Backoff::new(),
@@ -142,10 +151,10 @@ impl<S: FrameSource> Runner<S> {
         }
         let frame = self.source.collect(tick_ms);
         let facts = self.source.facts();
-        let batch = self.builder.build(self.seq.next_seq(), frame, &facts);
+        let batch = self.builder.build(self.instance.next_seq(), frame, &facts);
         let body = self.encoder.encode(&batch);
         if self.spool.is_empty() && self.may_attempt() {
-            match self.attempt(batch.seq, &body) {
+            match self.attempt(batch.seq, &body, false) {
                 Delivery::Acknowledged => {
                     if let Some(facts) = batch.facts {
                         self.builder.facts_acknowledged(facts);
@@ -164,7 +173,9 @@ impl<S: FrameSource> Runner<S> {
         now_ms() >= self.next_attempt_ms
     }
 
-    fn attempt(&mut self, seq: u64, body: &[u8]) -> Delivery {
+    /// Pushes one batch; `replayed` says it comes from the spool (so an earlier attempt may
+    /// have reached the hub, and a duplicate answer is expected).
+    fn attempt(&mut self, seq: u64, body: &[u8], replayed: bool) -> Delivery {
         match self.pusher.push(body) {
             PushOutcome::Acknowledged(reply) => {
                 if self.backoff.failures() > 0 {
@@ -172,10 +183,28 @@ impl<S: FrameSource> Runner<S> {
                 }
                 self.backoff.reset();
                 self.stats.acknowledged += 1;
-                if let Some(reply) = reply.filter(|r| r.duplicate) {
-                    tracing::debug!(seq = reply.seq, "hub already had this batch");
+                if reply.is_some_and(|r| r.duplicate) {
+                    self.stats.duplicates += 1;
+                    if replayed {
+                        tracing::info!(seq, "hub already had this spooled batch (an earlier attempt reached it)");
+                    } else {
+                        tracing::warn!(seq, "hub answered that it already had this new batch: another process may be sending as this agent instance");
+                    }
                 }
                 Delivery::Acknowledged
+            }
+            PushOutcome::Conflict { reason } => {
+                self.stats.conflicts += 1;
+                let wait = self.retry_later(None);
+                tracing::warn!(seq, status = 409, reason = %reason, retry_in_ms = duration_ms(wait), "hub refused the batch: another agent is live on this token; keeping it in the spool");
+                Delivery::Keep
+            }
+            PushOutcome::Unreachable { reason } => {
+                self.stats.failed_attempts += 1;
+                let wait = self.backoff.next_unreachable_delay();
+                self.next_attempt_ms = now_ms().saturating_add(duration_ms(wait));
+                tracing::warn!(seq, reason = %reason, retry_in_ms = duration_ms(wait), "hub unreachable; will retry");
+                Delivery::Keep
             }
             PushOutcome::Refused { status, reason } => {
                 self.backoff.reset();
@@ -236,7 +265,7 @@ impl<S: FrameSource> Runner<S> {
                     (0, Vec::new())
                 }
             };
-            if !body.is_empty() && matches!(self.attempt(seq, &body), Delivery::Keep) {
+            if !body.is_empty() && matches!(self.attempt(seq, &body, true), Delivery::Keep) {
                 return;
             }
             if let Err(e) = self.spool.remove_oldest() {

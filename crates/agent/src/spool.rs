@@ -1,9 +1,11 @@
 //! Bounded on-disk FIFO of encoded batches: one file per batch, named by zero-padded
 //! seq, written atomically, oldest dropped first when full, surviving restarts.
+//! The directory is private to the agent's user (0700) and so is every file in it (0600).
 
 use std::collections::VecDeque;
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// Default cap on the bytes the spool may hold: 100 MiB.
@@ -64,7 +66,7 @@ impl Spool {
     /// Opens (creating if needed) the spool in `dir`, indexing batches left by a previous
     /// run and deleting half-written temporary files.
     pub fn open(dir: &Path, max_bytes: u64) -> Result<Self, SpoolError> {
-        fs::create_dir_all(dir).map_err(|e| SpoolError::new("create", dir, e))?;
+        prepare_dir(dir)?;
         let mut entries = Vec::new();
         let listing = fs::read_dir(dir).map_err(|e| SpoolError::new("read", dir, e))?;
         for item in listing {
@@ -132,6 +134,11 @@ impl Spool {
     /// Seq of the oldest spooled batch.
     pub fn oldest_seq(&self) -> Option<u64> {
         self.entries.front().map(|e| e.seq)
+    }
+
+    /// Seq of the newest spooled batch.
+    pub fn newest_seq(&self) -> Option<u64> {
+        self.entries.back().map(|e| e.seq)
     }
 
     /// Reads the oldest spooled batch.
@@ -208,13 +215,30 @@ fn log_eviction(eviction: &Eviction) {
     );
 }
 
-/// Writes `body` to `path` via a temporary file, fsync and rename, then syncs the directory.
+/// Creates the spool directory (and its parents) if needed and makes it private (0700).
+pub fn prepare_dir(dir: &Path) -> Result<(), SpoolError> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| SpoolError::new("create", dir, e))?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+        .map_err(|e| SpoolError::new("chmod", dir, e))
+}
+
+/// Writes `body` to `path` (mode 0600) via a temporary file, fsync and rename, then syncs
+/// the directory.
 pub(crate) fn write_atomically(path: &Path, body: &[u8]) -> Result<(), SpoolError> {
     let mut tmp_name = path.as_os_str().to_owned();
     tmp_name.push(TMP_SUFFIX);
     let tmp = PathBuf::from(tmp_name);
     let write = |tmp: &Path| -> io::Result<()> {
-        let mut file = File::create(tmp)?;
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(tmp)?;
         file.write_all(body)?;
         file.sync_all()
     };

@@ -148,7 +148,7 @@ fn sigterm_keeps_unsent_batches_in_the_spool() {
     let (status, logs) = terminate(&mut child);
     assert!(status.success(), "clean shutdown exits 0: {logs}");
     assert!(spooled(dir.path()) >= 2);
-    assert!(dir.path().join("seq").exists());
+    assert!(dir.path().join("instance").exists());
     assert!(logs.contains("agent stopped"), "{logs}");
     assert!(!logs.contains(TOKEN));
 }

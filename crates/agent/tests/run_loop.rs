@@ -4,8 +4,8 @@ mod common;
 
 use common::{Received, Reply, TestHub};
 use hostpulse_agent::{
-    FACTS_REFRESH, FrameSource, PushConfig, Pusher, RunSettings, RunStats, Runner, SeqState, Spool,
-    unix_micros_now,
+    FACTS_REFRESH, FrameSource, InstanceState, PushConfig, Pusher, RunSettings, RunStats, Runner,
+    Spool,
 };
 use hostpulse_core::{HostFacts, Sample};
 use hostpulse_proto::{AgentIdentity, Frame};
@@ -68,7 +68,7 @@ impl RunningAgent {
             })
             .unwrap();
             let spool = Spool::open(&spool_dir, 1 << 20).unwrap();
-            let seq = SeqState::open(&spool_dir, unix_micros_now());
+            let instance = InstanceState::open(&spool_dir, 1).unwrap();
             let settings = RunSettings {
                 interval: Duration::from_secs(1),
                 identity: AgentIdentity {
@@ -76,10 +76,13 @@ impl RunningAgent {
                     display_name: None,
                     agent_version: hostpulse_agent::AGENT_VERSION.into(),
                     interval_ms: 1000,
+                    instance_id: "test-instance".into(),
+                    run_id: "test-run".into(),
+                    previous_run_id: None,
                 },
                 facts_refresh: FACTS_REFRESH,
             };
-            Runner::new(LoadSource, settings, pusher, spool, seq).run(&flag)
+            Runner::new(LoadSource, settings, pusher, spool, instance).run(&flag)
         });
         Self { stop, handle }
     }

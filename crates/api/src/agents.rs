@@ -7,7 +7,7 @@ use crate::tokens;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use hostpulse_store::AgentRecord;
+use hostpulse_store::{AgentRecord, InstanceRecord, is_live};
 use serde::{Deserialize, Serialize};
 
 /// Body of `POST /api/v1/agents`.
@@ -22,6 +22,23 @@ pub struct NewAgent {
 pub struct CreatedAgent {
     pub name: String,
     pub token: String,
+}
+
+/// An agent as `GET /api/v1/agents` shows it: its record and every instance seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentView {
+    #[serde(flatten)]
+    pub agent: AgentRecord,
+    pub instances: Vec<InstanceView>,
+}
+
+/// One instance of an agent, with whether it counts as live now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceView {
+    #[serde(flatten)]
+    pub instance: InstanceRecord,
+    /// Seen within max(3 intervals, 30 s): another instance on the token is refused.
+    pub live: bool,
 }
 
 /// Agent names: 1–64 of `[A-Za-z0-9._-]`, starting with a letter or digit.
@@ -62,14 +79,27 @@ pub async fn add(
     ))
 }
 
-/// `GET /api/v1/agents`.
+/// `GET /api/v1/agents`: every agent with its instances.
 pub async fn list(
     State(state): State<AppState>,
     _: Admin,
-) -> Result<Json<Vec<AgentRecord>>, ApiError> {
+) -> Result<Json<Vec<AgentView>>, ApiError> {
     let mut agents = state.store.list_agents().await?;
     agents.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Json(agents))
+    let now_ms = state.clock.now_ms();
+    let mut views = Vec::with_capacity(agents.len());
+    for agent in agents {
+        let instances = state.store.instances(&agent.name).await?;
+        let instances = instances
+            .into_iter()
+            .map(|instance| InstanceView {
+                live: is_live(&instance, now_ms),
+                instance,
+            })
+            .collect();
+        views.push(AgentView { agent, instances });
+    }
+    Ok(Json(views))
 }
 
 /// `DELETE /api/v1/agents/{name}`: revokes the agent's token at once.

@@ -74,6 +74,8 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::Conflict(format!("{what} already exists")),
             StoreError::InvalidQuery(why) => ApiError::BadRequest(why),
             StoreError::Limit(why) => ApiError::Unprocessable(why),
+            StoreError::InstanceConflict(why) => ApiError::Conflict(why),
+            StoreError::SeqStep(why) => ApiError::Unprocessable(why),
             StoreError::Closed => ApiError::Unavailable("the hub is shutting down".into()),
             other => ApiError::Internal(other.to_string()),
         }

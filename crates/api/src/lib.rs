@@ -18,6 +18,7 @@ mod state;
 pub mod tokens;
 mod view;
 
+pub use agents::{AgentView, InstanceView};
 pub use error::ApiError;
 pub use state::{ApiLimits, AppState};
 pub use view::{HostSummary, HostView};

@@ -20,6 +20,9 @@ async fn ingest_samples(rig: &Rig, host: &str) {
                 display_name: None,
                 agent_version: "0.1.0".into(),
                 interval_ms: 5000,
+                instance_id: "test-instance".into(),
+                run_id: "test-run".into(),
+                previous_run_id: None,
             },
             seq,
             facts: Some(HostFacts {

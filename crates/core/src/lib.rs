@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod clock;
 pub mod host;
 pub mod metric;
+pub mod text;
 
 pub use alert::{
     Ack, Alert, AlertState, AlertTransition, DeliveryStatus, MatchOp, Matcher, Notification,
@@ -15,3 +16,4 @@ pub use calendar::{UtcDateTime, civil_from_days, utc_datetime};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use host::{CollectorError, HostFacts, ProcessInfo, ProcessSnapshot, UserSession};
 pub use metric::{Labels, MetricNameError, Sample, SeriesKey, validate_metric_name};
+pub use text::{first_unprintable, is_printable};

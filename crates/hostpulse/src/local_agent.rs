@@ -48,6 +48,8 @@ struct Worker {
     name: String,
     interval_ms: i64,
     seq: u64,
+    /// Instance, run and previous run ids stamped on every batch.
+    ids: (String, String, Option<String>),
     collector: Collector,
     sent_facts: Option<HostFacts>,
     facts_read_ms: i64,
@@ -71,10 +73,20 @@ impl LocalAgent {
         let interval_ms = i64::try_from(config.collect.interval.as_millis())
             .unwrap_or(5000)
             .max(1000);
+        // The local agent continues the instance it was before this start, as its successor.
+        let previous = store
+            .instances(&name)
+            .await?
+            .into_iter()
+            .max_by_key(|i| i.last_seen_ms);
+        let new_id = || tokens::generate("")[..32].to_owned();
+        let (instance_id, seq, previous_run) = match previous {
+            Some(p) => (p.instance_id, p.last_seq, Some(p.run_id)),
+            None => (new_id(), 0, None),
+        };
         let worker = Worker {
-            seq: u64::try_from(clock.now_ms())
-                .unwrap_or(0)
-                .saturating_mul(1000),
+            seq,
+            ids: (instance_id, new_id(), previous_run),
             store,
             engine,
             clock,
@@ -161,6 +173,9 @@ impl Worker {
                 display_name: facts.display_name.clone(),
                 agent_version: facts.agent_version.clone(),
                 interval_ms: u64::try_from(self.interval_ms).unwrap_or(5000),
+                instance_id: self.ids.0.clone(),
+                run_id: self.ids.1.clone(),
+                previous_run_id: self.ids.2.clone(),
             },
             seq: self.seq,
             facts: changed.then(|| {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{AgentProc, Hub, Mode, Point, ingest_body, now_ms, range_points, wait_for};
+use common::{AgentProc, Hub, Mode, Point, ingest_body_as, now_ms, range_points, wait_for};
 use hostpulse_core::Sample;
 use std::time::Duration;
 
@@ -115,10 +115,11 @@ fn assert_unbroken(points: &[Point], down_ms: i64, up_ms: i64, skipped: u64, log
     );
 }
 
-/// The store keeps a per-agent high-water mark of seqs: anything not above it is a
+/// The store keeps a per-instance high-water mark of seqs: anything not above it is a
 /// duplicate. So an unbroken series means every batch arrived in increasing seq order.
-fn assert_seq_high_water_mark(hub: &Hub, token: &str) {
-    let stale = ingest_body(1, now_ms(), vec![Sample::new(METRIC, 1.0)]);
+fn assert_seq_high_water_mark(hub: &Hub, token: &str, agent: &AgentProc) {
+    let (instance, run) = agent.instance();
+    let stale = ingest_body_as(&instance, &run, 1, now_ms(), vec![Sample::new(METRIC, 1.0)]);
     let reply = hub.post("/api/v1/ingest", Some(token), &stale, true);
     assert_eq!(reply.status, 200, "{}", reply.json);
     assert_eq!(reply.json["duplicate"], true, "{}", reply.json);
@@ -152,7 +153,7 @@ fn scenario(stop: Stop, down_for: Duration, warm_up_points: usize) {
     let points = range_points(&hub, AGENT, METRIC, since_ms);
     let logs = format!("{}\n--- agent ---\n{}", hub.logs(), agent.log());
     assert_unbroken(&points, down_ms, up_ms, skipped, &logs);
-    assert_seq_high_water_mark(&hub, &token);
+    assert_seq_high_water_mark(&hub, &token, &agent);
 }
 
 #[test]

@@ -1,10 +1,15 @@
-//! Batch structure: identity, a per-agent sequence number and one frame per collection cycle.
+//! Batch structure: identity, a per-instance sequence number and one frame per collection cycle.
 
 use hostpulse_core::{CollectorError, HostFacts, ProcessSnapshot, Sample, UserSession};
 use serde::{Deserialize, Serialize};
 
 /// Version of the batch format this build speaks.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
+
+/// Largest step a batch's seq may make over the last seq stored for its instance (a new
+/// instance starts from 0). Ample for any outage an agent can spool through, and it keeps
+/// a single batch with a huge seq from making every later batch look like a repeat.
+pub const MAX_SEQ_STEP: u64 = 1 << 32;
 
 /// Who sent a batch, as the agent describes itself (the hub trusts the token, not this).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -16,6 +21,31 @@ pub struct AgentIdentity {
     pub agent_version: String,
     /// Collection interval, milliseconds; the hub marks the host down after 3 missed.
     pub interval_ms: u64,
+    /// Random id of this agent installation, made once and kept beside its spool.
+    /// Sequence numbers are per instance.
+    pub instance_id: String,
+    /// Random id of the agent process that made this batch.
+    pub run_id: String,
+    /// The run that used the same spool directory before `run_id` (the process this one
+    /// replaced), if any: lets the hub tell a restart from a second copy running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_run_id: Option<String>,
+}
+
+#[cfg(test)]
+impl AgentIdentity {
+    /// An identity that passes validation.
+    pub(crate) fn for_tests() -> Self {
+        Self {
+            hostname: "web-1".into(),
+            display_name: None,
+            agent_version: "0.1.0".into(),
+            interval_ms: 5000,
+            instance_id: "0123456789abcdef0123456789abcdef".into(),
+            run_id: "fedcba9876543210fedcba9876543210".into(),
+            previous_run_id: None,
+        }
+    }
 }
 
 /// Everything collected in one cycle, stamped with one timestamp.
@@ -43,7 +73,8 @@ pub struct Frame {
 pub struct IngestBatch {
     pub version: u32,
     pub agent: AgentIdentity,
-    /// Per-agent, strictly increasing across restarts; the hub ignores repeats.
+    /// Per instance, strictly increasing across restarts; the hub ignores repeats and
+    /// refuses a step above [`MAX_SEQ_STEP`] over the instance's last seq.
     pub seq: u64,
     /// Host facts; sent at start and whenever they change, may be sent every batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,7 +93,7 @@ impl IngestBatch {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngestReply {
     pub seq: u64,
-    /// `true` when this (agent, seq) was already stored and the batch was ignored.
+    /// `true` when this (agent, instance, seq) was already stored and the batch was ignored.
     pub duplicate: bool,
     pub samples: u64,
 }

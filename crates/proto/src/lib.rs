@@ -3,8 +3,10 @@
 
 mod batch;
 mod codec;
+mod fields;
 mod limits;
 
-pub use batch::{AgentIdentity, Frame, IngestBatch, IngestReply, PROTOCOL_VERSION};
+pub use batch::{AgentIdentity, Frame, IngestBatch, IngestReply, MAX_SEQ_STEP, PROTOCOL_VERSION};
+pub use fields::{FieldError, FieldLimits};
 pub use codec::{CodecError, decode_batch, encode_batch};
 pub use limits::{BatchError, Limits, validate_batch};

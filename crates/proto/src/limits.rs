@@ -1,6 +1,7 @@
 //! Semantic checks on a decoded batch, so that a bad batch is refused whole.
 
 use crate::batch::{IngestBatch, PROTOCOL_VERSION};
+use crate::fields::{FieldError, FieldLimits, check_fields};
 use hostpulse_core::validate_metric_name;
 use std::collections::HashSet;
 
@@ -19,6 +20,8 @@ pub struct Limits {
     pub max_label_len: usize,
     /// Most labels on one sample.
     pub max_labels: usize,
+    /// Bounds on identity, facts and snapshot fields.
+    pub fields: FieldLimits,
 }
 
 impl Default for Limits {
@@ -30,6 +33,7 @@ impl Default for Limits {
             max_future_ms: 5 * 60 * 1000,
             max_label_len: 256,
             max_labels: 16,
+            fields: FieldLimits::default(),
         }
     }
 }
@@ -59,6 +63,8 @@ pub enum BatchError {
         name: String,
         reason: &'static str,
     },
+    #[error(transparent)]
+    Field(#[from] FieldError),
 }
 
 /// Checks a whole batch against `limits` at hub time `now_ms`.
@@ -72,6 +78,7 @@ pub fn validate_batch(batch: &IngestBatch, now_ms: i64, limits: &Limits) -> Resu
             limit: limits.max_frames,
         });
     }
+    check_fields(batch, &limits.fields, limits.max_label_len)?;
     let mut series = HashSet::new();
     for (i, frame) in batch.frames.iter().enumerate() {
         check_timestamp(i, frame.ts_ms, now_ms, limits)?;
@@ -156,7 +163,7 @@ mod tests {
     fn batch_with(samples: Vec<Sample>, ts_ms: i64) -> IngestBatch {
         IngestBatch {
             version: PROTOCOL_VERSION,
-            agent: AgentIdentity::default(),
+            agent: AgentIdentity::for_tests(),
             seq: 1,
             facts: None,
             frames: vec![Frame {

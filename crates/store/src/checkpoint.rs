@@ -210,6 +210,31 @@ pub fn write_host(tx: &Transaction<'_>, host: &HostMemory) -> Result<(), StoreEr
         ])
     })
     .map_err(db_error)?;
+    write_instances(tx, host)
+}
+
+fn write_instances(tx: &Transaction<'_>, host: &HostMemory) -> Result<(), StoreError> {
+    let mut insert = tx
+        .prepare_cached(
+            "INSERT OR REPLACE INTO agent_instances (agent, instance_id, hostname, run_id,
+             first_seen_ms, last_seen_ms, last_seq, interval_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .map_err(db_error)?;
+    for i in &host.instances {
+        insert
+            .execute(params![
+                host.state.name,
+                i.instance_id,
+                i.hostname,
+                i.run_id,
+                i.first_seen_ms,
+                i.last_seen_ms,
+                i.last_seq as i64,
+                i.interval_ms as i64,
+            ])
+            .map_err(db_error)?;
+    }
     Ok(())
 }
 

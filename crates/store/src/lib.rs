@@ -8,6 +8,7 @@ mod checkpoint_run;
 pub mod codec;
 mod head;
 mod head_state;
+mod instances;
 mod maintenance;
 mod memory;
 mod options;
@@ -23,6 +24,7 @@ mod types;
 mod writer;
 
 pub use accounts::ApiToken;
+pub use instances::{format_utc, is_live, live_window_ms};
 pub use alerts::*;
 pub use options::SqliteOptions;
 pub use sqlite::SqliteStore;
@@ -70,6 +72,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every registered agent, revoked ones included.
     async fn list_agents(&self) -> Result<Vec<AgentRecord>, StoreError>;
+
+    /// Every instance seen of `agent`, oldest first (served from memory).
+    async fn instances(&self, agent: &str) -> Result<Vec<InstanceRecord>, StoreError>;
 
     /// Revokes an agent's token; returns false if there is no such agent.
     async fn revoke_agent(&self, name: &str) -> Result<bool, StoreError>;

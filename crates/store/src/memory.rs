@@ -3,7 +3,7 @@
 
 use crate::head::SeriesHead;
 use crate::series_index::SeriesIndex;
-use crate::{HostLatest, HostState, LatestSample};
+use crate::{HostLatest, HostState, InstanceRecord, LatestSample};
 use hostpulse_core::{Labels, ProcessSnapshot, Sample, SeriesKey, UserSession};
 use hostpulse_proto::IngestBatch;
 use rustc_hash::FxHashMap;
@@ -15,7 +15,9 @@ pub struct HostMemory {
     pub state: HostState,
     pub processes: Option<(i64, ProcessSnapshot)>,
     pub users: Option<(i64, Vec<UserSession>)>,
-    /// Whether the `hosts` row is behind.
+    /// Every instance of the agent seen so far.
+    pub instances: Vec<InstanceRecord>,
+    /// Whether the `hosts` row (and its instance rows) are behind.
     pub dirty: bool,
 }
 
@@ -64,8 +66,9 @@ impl Memory {
         self.index.get(host).map_or(0, SeriesIndex::len)
     }
 
-    pub fn last_seq(&self, host: &str) -> Option<u64> {
-        self.hosts.get(host).map(|h| h.state.last_seq)
+    /// The known instances of `agent`.
+    pub fn instances(&self, agent: &str) -> &[InstanceRecord] {
+        self.hosts.get(agent).map_or(&[], |h| &h.instances)
     }
 
     /// Applies a committed batch: host state, snapshots and samples.
@@ -73,7 +76,8 @@ impl Memory {
         let host = self.host_entry(agent, received_ms);
         host.state.last_seen_ms = host.state.last_seen_ms.max(received_ms);
         host.state.interval_ms = batch.agent.interval_ms;
-        host.state.last_seq = host.state.last_seq.max(batch.seq);
+        host.state.last_seq = batch.seq;
+        crate::instances::record(&mut host.instances, batch, received_ms);
         if batch.facts.is_some() {
             host.state.facts.clone_from(&batch.facts);
         }
@@ -114,6 +118,7 @@ impl Memory {
                 },
                 processes: None,
                 users: None,
+                instances: Vec::new(),
                 dirty: true,
             })
     }

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 /// returns the bytes of the log's bodies.
 pub fn load(connection: &Connection, memory: &mut Memory) -> Result<u64, StoreError> {
     load_hosts(connection, memory)?;
+    load_instances(connection, memory)?;
     load_series(connection, memory)?;
     load_open_rows(connection, memory)?;
     replay_log(connection, memory)
@@ -27,6 +28,32 @@ fn load_hosts(connection: &Connection, memory: &mut Memory) -> Result<(), StoreE
     while let Some(row) = rows.next().map_err(db_error)? {
         let host = crate::rows::host_from_row(row)?;
         memory.hosts.insert(host.state.name.clone(), host);
+    }
+    Ok(())
+}
+
+fn load_instances(connection: &Connection, memory: &mut Memory) -> Result<(), StoreError> {
+    let mut statement = connection
+        .prepare(
+            "SELECT agent, instance_id, hostname, run_id, first_seen_ms, last_seen_ms, last_seq,
+             interval_ms FROM agent_instances ORDER BY first_seen_ms, instance_id",
+        )
+        .map_err(db_error)?;
+    let mut rows = statement.query([]).map_err(db_error)?;
+    while let Some(row) = rows.next().map_err(db_error)? {
+        let agent: String = row.get(0).map_err(db_error)?;
+        let instance = crate::InstanceRecord {
+            instance_id: row.get(1).map_err(db_error)?,
+            hostname: row.get(2).map_err(db_error)?,
+            run_id: row.get(3).map_err(db_error)?,
+            first_seen_ms: row.get(4).map_err(db_error)?,
+            last_seen_ms: row.get(5).map_err(db_error)?,
+            last_seq: row.get::<_, i64>(6).map_err(db_error)? as u64,
+            interval_ms: row.get::<_, i64>(7).map_err(db_error)? as u64,
+        };
+        if let Some(host) = memory.hosts.get_mut(&agent) {
+            host.instances.push(instance);
+        }
     }
     Ok(())
 }

@@ -44,6 +44,7 @@ pub fn host_from_row(row: &Row<'_>) -> Result<HostMemory, StoreError> {
         state,
         processes: processes_ts.zip(processes),
         users: users_ts.zip(users),
+        instances: Vec::new(),
         dirty: false,
     })
 }

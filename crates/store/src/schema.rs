@@ -51,6 +51,17 @@ CREATE TABLE IF NOT EXISTS hosts (
     users TEXT,
     users_ts_ms INTEGER
 );
+CREATE TABLE IF NOT EXISTS agent_instances (
+    agent TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    hostname TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    interval_ms INTEGER NOT NULL,
+    PRIMARY KEY (agent, instance_id)
+);
 CREATE TABLE IF NOT EXISTS agents (
     name TEXT PRIMARY KEY,
     token_hash TEXT NOT NULL UNIQUE,
@@ -65,8 +76,10 @@ CREATE TABLE IF NOT EXISTS api_tokens (
 );
 ";
 
-/// Opens a connection with WAL mode and the wanted durability.
+/// Opens a connection with WAL mode and the wanted durability; the database files are
+/// private to the hub's user (see [`make_private`]).
 pub fn connect(path: &Path, synchronous_full: bool) -> Result<Connection, StoreError> {
+    make_private(path)?;
     let connection = Connection::open(path).map_err(db_error)?;
     connection
         .busy_timeout(std::time::Duration::from_secs(10))
@@ -83,6 +96,31 @@ pub fn connect(path: &Path, synchronous_full: bool) -> Result<Connection, StoreE
         .pragma_update(None, "synchronous", synchronous)
         .map_err(db_error)?;
     Ok(connection)
+}
+
+/// Creates the database file with mode 0600 before SQLite opens it (SQLite gives the -wal
+/// and -shm files it creates the database's mode), and narrows an existing database and its
+/// -wal/-shm files to 0600.
+fn make_private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let file = Path::new(&file);
+        let Ok(metadata) = std::fs::metadata(file) else {
+            continue;
+        };
+        if metadata.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates every table that does not exist yet.

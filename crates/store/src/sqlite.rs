@@ -5,8 +5,9 @@ use crate::memory::Memory;
 use crate::readers::ReaderPool;
 use crate::writer::{Command, Counters, IngestRequest, Reply, Writer, lock};
 use crate::{
-    AgentRecord, ApiToken, HostLatest, HostState, IngestOutcome, RangeQuery, RangeResult,
-    SqliteOptions, Store, StoreError, StoreStats, accounts, persist, query, rows, schema,
+    AgentRecord, ApiToken, HostLatest, HostState, IngestOutcome, InstanceRecord, RangeQuery,
+    RangeResult, SqliteOptions, Store, StoreError, StoreStats, accounts, persist, query, rows,
+    schema,
 };
 use async_trait::async_trait;
 use hostpulse_core::Clock;
@@ -238,6 +239,10 @@ impl Store for SqliteStore {
 
     async fn list_agents(&self) -> Result<Vec<AgentRecord>, StoreError> {
         self.read(accounts::list_agents).await
+    }
+
+    async fn instances(&self, agent: &str) -> Result<Vec<InstanceRecord>, StoreError> {
+        Ok(lock(&self.memory).instances(agent).to_vec())
     }
 
     async fn revoke_agent(&self, name: &str) -> Result<bool, StoreError> {

@@ -79,6 +79,13 @@ async fn halted_writer_loses_no_acknowledged_batch() {
         reopened.host("web-1").await.unwrap().unwrap().last_seq,
         1000
     );
+    // The instance row (checkpointed at 800) plus the replayed log give its seq back.
+    let instances = reopened.instances("web-1").await.unwrap();
+    assert_eq!(instances.len(), 1, "{instances:?}");
+    assert_eq!(instances[0].last_seq, 1000);
+    let mut other = batch(1);
+    other.agent.instance_id = "another".into();
+    assert!(reopened.ingest("web-1", other).await.is_err(), "the instance is live");
     // A second crash right after replay must not duplicate anything either.
     reopened.halt().await;
     let again = open(dir.path(), &clock).await;
@@ -86,4 +93,11 @@ async fn halted_writer_loses_no_acknowledged_batch() {
     again.checkpoint().await.unwrap();
     assert_eq!(again.stats().await.unwrap().samples_on_disk, 1000);
     again.shutdown().await.unwrap();
+    let after_shutdown = open(dir.path(), &clock).await;
+    let instances = after_shutdown.instances("web-1").await.unwrap();
+    assert_eq!(instances[0].last_seq, 1000, "restored from the instance table");
+    assert_eq!(
+        after_shutdown.ingest("web-1", batch(999)).await.unwrap(),
+        IngestOutcome::Duplicate
+    );
 }

@@ -21,6 +21,12 @@ pub enum StoreError {
     /// A configured limit would be exceeded (e.g. series per host).
     #[error("limit exceeded: {0}")]
     Limit(String),
+    /// Another live agent instance or process sends on the same token.
+    #[error("{0}")]
+    InstanceConflict(String),
+    /// A batch's seq jumps too far over its instance's last seq.
+    #[error("{0}")]
+    SeqStep(String),
 }
 
 /// Result of storing a batch.
@@ -115,6 +121,21 @@ pub struct SeriesPoints {
 pub struct RangeResult {
     pub resolution: Resolution,
     pub series: Vec<SeriesPoints>,
+}
+
+/// One instance (installation) of an agent, as the hub last saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceRecord {
+    pub instance_id: String,
+    /// Host name the instance reported.
+    pub hostname: String,
+    /// The agent process that sent its newest batch.
+    pub run_id: String,
+    pub first_seen_ms: i64,
+    pub last_seen_ms: i64,
+    /// Highest seq stored for this instance.
+    pub last_seq: u64,
+    pub interval_ms: u64,
 }
 
 /// A registered agent.

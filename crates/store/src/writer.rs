@@ -2,9 +2,10 @@
 //! retention and the other writes, all on one connection.
 
 use crate::checkpoint_run::CheckpointRun;
+use crate::instances::{Admission, admit, record};
 use crate::memory::Memory;
 use crate::schema::db_error;
-use crate::{AgentRecord, IngestOutcome, SqliteOptions, StoreError};
+use crate::{AgentRecord, IngestOutcome, InstanceRecord, SqliteOptions, StoreError};
 use hostpulse_core::{Clock, SeriesKey};
 use hostpulse_proto::IngestBatch;
 use rusqlite::{Connection, params};
@@ -82,6 +83,8 @@ enum Decision {
     Store,
     Duplicate,
     Refused(String),
+    /// Refused by the instance rules (409 or 422).
+    Rejected(StoreError),
 }
 
 /// State owned by the writer thread.
@@ -196,7 +199,7 @@ impl Writer {
 
     fn ingest_group(&mut self, requests: Vec<IngestRequest>) {
         let now_ms = self.clock.now_ms();
-        let decisions = self.decide(&requests);
+        let decisions = self.decide(&requests, now_ms);
         let written = self.write_log(&requests, &decisions, now_ms);
         if let Ok(bytes) = written {
             self.log_bytes += bytes;
@@ -220,6 +223,7 @@ impl Writer {
                     Ok(IngestOutcome::Duplicate)
                 }
                 (_, Decision::Refused(reason)) => Err(StoreError::Limit(reason)),
+                (_, Decision::Rejected(error)) => Err(error),
                 (Err(error), Decision::Store) => Err(StoreError::Database(error.to_string())),
                 (Ok(_), Decision::Store) => {
                     self.counters
@@ -235,18 +239,29 @@ impl Writer {
         }
     }
 
-    /// Dedup and series-limit checks, in queue order, seeing earlier requests of the group.
-    fn decide(&self, requests: &[IngestRequest]) -> Vec<Decision> {
+    /// Instance, dedup and series-limit checks, in queue order, seeing earlier requests of
+    /// the group.
+    fn decide(&self, requests: &[IngestRequest], now_ms: i64) -> Vec<Decision> {
         let memory = lock(&self.memory);
-        let mut seqs: HashMap<&str, u64> = HashMap::new();
+        let mut instances: HashMap<&str, Vec<InstanceRecord>> = HashMap::new();
         let mut pending: HashMap<&str, HashSet<SeriesKey>> = HashMap::new();
         let limit = self.options.max_series_per_host;
         let mut decisions = Vec::with_capacity(requests.len());
         for request in requests {
             let agent = request.agent.as_str();
-            let last = seqs.get(agent).copied().or_else(|| memory.last_seq(agent));
-            if last.is_some_and(|last| request.batch.seq <= last) {
-                decisions.push(Decision::Duplicate);
+            let known = instances
+                .entry(agent)
+                .or_insert_with(|| memory.instances(agent).to_vec());
+            let rejected = match admit(agent, known, &request.batch, now_ms) {
+                Admission::Store => None,
+                Admission::Duplicate => Some(Decision::Duplicate),
+                Admission::Conflict(why) => {
+                    Some(Decision::Rejected(StoreError::InstanceConflict(why)))
+                }
+                Admission::SeqStep(why) => Some(Decision::Rejected(StoreError::SeqStep(why))),
+            };
+            if let Some(decision) = rejected {
+                decisions.push(decision);
                 continue;
             }
             let new_keys = pending.entry(agent).or_default();
@@ -260,7 +275,9 @@ impl Writer {
                 }
                 new_keys.extend(fresh);
             }
-            seqs.insert(agent, request.batch.seq);
+            if let Some(known) = instances.get_mut(agent) {
+                record(known, &request.batch, now_ms);
+            }
             decisions.push(Decision::Store);
         }
         decisions

@@ -40,6 +40,12 @@ fn classifies_statuses() {
             reason: "invalid_batch: bad name".into()
         }
     );
+    assert_eq!(
+        classify(409, br#"{"error":"conflict","detail":"instance x is live"}"#, None),
+        PushOutcome::Conflict {
+            reason: "conflict: instance x is live".into()
+        }
+    );
     let wait = Some(Duration::from_secs(3));
     assert!(matches!(
         classify(429, b"", wait),
@@ -79,16 +85,13 @@ fn refuses_bad_url_and_bad_ca_file() {
 }
 
 #[test]
-fn connection_refused_is_retried_later() {
+fn connection_refused_is_an_unreachable_hub() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let pusher = Pusher::new(&config(&format!("http://127.0.0.1:{port}"))).unwrap();
     assert!(matches!(
         pusher.push(b"body"),
-        PushOutcome::RetryLater {
-            retry_after: None,
-            ..
-        }
+        PushOutcome::Unreachable { .. }
     ));
 }

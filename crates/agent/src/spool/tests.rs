@@ -112,3 +112,15 @@ fn orders_numerically_across_digit_counts() {
     let seqs: Vec<u64> = drain(&mut spool).into_iter().map(|(s, _)| s).collect();
     assert_eq!(seqs, vec![9, 10, 1_700_000_000_000_000]);
 }
+
+#[test]
+fn the_directory_is_private_and_so_are_the_batches() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("spool");
+    let mut spool = Spool::open(&dir, 1 << 20).unwrap();
+    spool.push(1, b"batch").unwrap();
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join(format!("{:020}.batch", 1))), 0o600);
+}

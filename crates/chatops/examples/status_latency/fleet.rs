@@ -122,6 +122,9 @@ pub fn batch(index: usize, ts_ms: i64) -> IngestBatch {
             display_name: None,
             agent_version: "0.1.0".into(),
             interval_ms: 5000,
+            instance_id: "test-instance".into(),
+            run_id: "test-run".into(),
+            previous_run_id: None,
         },
         seq: 1,
         facts: Some(HostFacts {

@@ -3,7 +3,8 @@
 use crate::cli::AgentsCommand;
 use crate::client::{ApiClient, encode};
 use anyhow::Result;
-use hostpulse_store::AgentRecord;
+use crate::commands::status::format_time;
+use hostpulse_api::AgentView;
 use std::process::ExitCode;
 
 /// Runs an agents subcommand against the hub API.
@@ -17,7 +18,7 @@ pub fn run(cmd: AgentsCommand) -> Result<ExitCode> {
             println!("{}", created["token"].as_str().unwrap_or_default());
         }
         AgentsCommand::List { api } => {
-            let agents: Vec<AgentRecord> = ApiClient::from_args(&api)?.get("/api/v1/agents")?;
+            let agents: Vec<AgentView> = ApiClient::from_args(&api)?.get("/api/v1/agents")?;
             print_agents(&agents);
         }
         AgentsCommand::Revoke { name, api } => {
@@ -28,19 +29,37 @@ pub fn run(cmd: AgentsCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_agents(agents: &[AgentRecord]) {
+/// One line per agent, then one indented line per instance it has been seen as.
+fn print_agents(agents: &[AgentView]) {
     println!("{:<32} {:<8} {:<20}", "NAME", "STATE", "CREATED");
-    for a in agents {
+    for view in agents {
+        let a = &view.agent;
         let state = if a.revoked_ms.is_some() {
             "revoked"
         } else {
             "active"
         };
+        println!("{:<32} {:<8} {:<20}", a.name, state, format_time(a.created_ms));
+        if view.instances.is_empty() {
+            println!("  (no instance seen yet)");
+            continue;
+        }
         println!(
-            "{:<32} {:<8} {:<20}",
-            a.name,
-            state,
-            crate::commands::status::format_time(a.created_ms)
+            "  {:<32} {:<24} {:>12} {:<20} {:<20} {:<5}",
+            "INSTANCE", "HOST", "LAST SEQ", "FIRST SEEN", "LAST SEEN", "LIVE"
         );
+        for i in &view.instances {
+            let live = if i.live { "yes" } else { "no" };
+            let inst = &i.instance;
+            println!(
+                "  {:<32} {:<24} {:>12} {:<20} {:<20} {:<5}",
+                inst.instance_id,
+                inst.hostname,
+                inst.last_seq,
+                format_time(inst.first_seen_ms),
+                format_time(inst.last_seen_ms),
+                live
+            );
+        }
     }
 }

@@ -210,4 +210,4 @@ pub mod sink;
 pub use agent::AgentProc;
 pub use hub::{Hub, Mode};
 #[allow(unused_imports)]
-pub use query::{Point, ingest_body, latest_value, range_points};
+pub use query::{Point, ingest_body, ingest_body_as, latest_value, range_points, test_batch};

@@ -61,15 +61,37 @@ pub fn latest_value(latest: &Value, name: &str, labels: &[(&str, &str)]) -> Opti
         .and_then(|s| s["value"].as_f64())
 }
 
-/// A gzip-compressed one-frame batch, as an agent would send it.
+/// A gzip-compressed one-frame batch, as an agent would send it (instance `test-instance`).
 pub fn ingest_body(seq: u64, ts_ms: i64, samples: Vec<Sample>) -> Vec<u8> {
-    let batch = IngestBatch {
+    encode_batch(&test_batch(seq, ts_ms, samples))
+}
+
+/// Like [`ingest_body`], sent as the given instance and run.
+pub fn ingest_body_as(
+    instance: &str,
+    run: &str,
+    seq: u64,
+    ts_ms: i64,
+    samples: Vec<Sample>,
+) -> Vec<u8> {
+    let mut batch = test_batch(seq, ts_ms, samples);
+    batch.agent.instance_id = instance.into();
+    batch.agent.run_id = run.into();
+    encode_batch(&batch)
+}
+
+/// A one-frame batch from host `e2e-host`, instance `test-instance`, run `test-run`.
+pub fn test_batch(seq: u64, ts_ms: i64, samples: Vec<Sample>) -> IngestBatch {
+    IngestBatch {
         version: PROTOCOL_VERSION,
         agent: AgentIdentity {
             hostname: "e2e-host".into(),
             display_name: None,
             agent_version: "e2e".into(),
             interval_ms: 1000,
+            instance_id: "test-instance".into(),
+            run_id: "test-run".into(),
+            previous_run_id: None,
         },
         seq,
         facts: None,
@@ -78,6 +100,5 @@ pub fn ingest_body(seq: u64, ts_ms: i64, samples: Vec<Sample>) -> Vec<u8> {
             samples,
             ..Frame::default()
         }],
-    };
-    encode_batch(&batch)
+    }
 }
