@@ -45,7 +45,11 @@ impl InstanceState {
     pub fn open(dir: &Path, min_seq: u64) -> Result<Self, SpoolError> {
         let path = dir.join(INSTANCE_FILE);
         let (instance_id, previous_run_id, next) = match read_persisted(&path) {
-            Some(p) => (p.instance_id, Some(p.run_id), p.seq_ceiling.saturating_add(1)),
+            Some(p) => (
+                p.instance_id,
+                Some(p.run_id),
+                p.seq_ceiling.saturating_add(1),
+            ),
             None => (random_id(), None, 1),
         };
         let mut state = Self {

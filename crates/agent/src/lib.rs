@@ -14,11 +14,11 @@ pub mod source;
 pub mod spool;
 
 pub use batch::BatchBuilder;
+pub use instance::InstanceState;
+pub use lock::{LockError, SpoolLock};
 pub use push::{PushConfig, PushOutcome, PushSetupError, Pusher};
 pub use run::{FACTS_REFRESH, FrameSource, RunSettings, RunStats, Runner};
 pub use schedule::install_shutdown_handler;
-pub use instance::InstanceState;
-pub use lock::{LockError, SpoolLock};
 pub use source::collector_config;
 pub use spool::{DEFAULT_SPOOL_MAX_BYTES, Eviction, Spool, SpoolError};
 

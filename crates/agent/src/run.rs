@@ -3,9 +3,9 @@
 use crate::backoff::Backoff;
 use crate::batch::BatchBuilder;
 use crate::encode::BatchEncoder;
+use crate::instance::InstanceState;
 use crate::push::{PushOutcome, Pusher};
 use crate::schedule::{next_tick, now_ms, wait_for_tick};
-use crate::instance::InstanceState;
 use crate::spool::Spool;
 use hostpulse_core::HostFacts;
 use hostpulse_proto::{AgentIdentity, Frame};
@@ -186,9 +186,15 @@ impl<S: FrameSource> Runner<S> {
                 if reply.is_some_and(|r| r.duplicate) {
                     self.stats.duplicates += 1;
                     if replayed {
-                        tracing::info!(seq, "hub already had this spooled batch (an earlier attempt reached it)");
+                        tracing::info!(
+                            seq,
+                            "hub already had this spooled batch (an earlier attempt reached it)"
+                        );
                     } else {
-                        tracing::warn!(seq, "hub answered that it already had this new batch: another process may be sending as this agent instance");
+                        tracing::warn!(
+                            seq,
+                            "hub answered that it already had this new batch: another process may be sending as this agent instance"
+                        );
                     }
                 }
                 Delivery::Acknowledged

@@ -85,7 +85,10 @@ async fn halted_writer_loses_no_acknowledged_batch() {
     assert_eq!(instances[0].last_seq, 1000);
     let mut other = batch(1);
     other.agent.instance_id = "another".into();
-    assert!(reopened.ingest("web-1", other).await.is_err(), "the instance is live");
+    assert!(
+        reopened.ingest("web-1", other).await.is_err(),
+        "the instance is live"
+    );
     // A second crash right after replay must not duplicate anything either.
     reopened.halt().await;
     let again = open(dir.path(), &clock).await;
@@ -95,7 +98,10 @@ async fn halted_writer_loses_no_acknowledged_batch() {
     again.shutdown().await.unwrap();
     let after_shutdown = open(dir.path(), &clock).await;
     let instances = after_shutdown.instances("web-1").await.unwrap();
-    assert_eq!(instances[0].last_seq, 1000, "restored from the instance table");
+    assert_eq!(
+        instances[0].last_seq, 1000,
+        "restored from the instance table"
+    );
     assert_eq!(
         after_shutdown.ingest("web-1", batch(999)).await.unwrap(),
         IngestOutcome::Duplicate

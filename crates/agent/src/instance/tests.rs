@@ -28,7 +28,10 @@ fn a_restart_keeps_the_instance_names_the_previous_run_and_continues_the_seq() {
     assert_ne!(second.run_id(), run);
     assert_eq!(second.previous_run_id(), Some(run.as_str()));
     let next = second.next_seq();
-    assert!(next > last && next - last <= SEQ_RESERVATION + 1, "{last} -> {next}");
+    assert!(
+        next > last && next - last <= SEQ_RESERVATION + 1,
+        "{last} -> {next}"
+    );
 }
 
 #[test]

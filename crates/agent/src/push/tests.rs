@@ -41,7 +41,11 @@ fn classifies_statuses() {
         }
     );
     assert_eq!(
-        classify(409, br#"{"error":"conflict","detail":"instance x is live"}"#, None),
+        classify(
+            409,
+            br#"{"error":"conflict","detail":"instance x is live"}"#,
+            None
+        ),
         PushOutcome::Conflict {
             reason: "conflict: instance x is live".into()
         }

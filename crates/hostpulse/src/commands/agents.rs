@@ -2,8 +2,8 @@
 
 use crate::cli::AgentsCommand;
 use crate::client::{ApiClient, encode};
-use anyhow::Result;
 use crate::commands::status::format_time;
+use anyhow::Result;
 use hostpulse_api::AgentView;
 use std::process::ExitCode;
 
@@ -39,7 +39,12 @@ fn print_agents(agents: &[AgentView]) {
         } else {
             "active"
         };
-        println!("{:<32} {:<8} {:<20}", a.name, state, format_time(a.created_ms));
+        println!(
+            "{:<32} {:<8} {:<20}",
+            a.name,
+            state,
+            format_time(a.created_ms)
+        );
         if view.instances.is_empty() {
             println!("  (no instance seen yet)");
             continue;
