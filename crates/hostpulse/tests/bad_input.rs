@@ -2,8 +2,9 @@
 
 mod common;
 
-use common::{Hub, Mode, ingest_body, now_ms, try_get};
-use hostpulse_core::Sample;
+use common::{Hub, Mode, ingest_body, now_ms, test_batch, try_get};
+use hostpulse_core::{HostFacts, Sample};
+use hostpulse_proto::{IngestBatch, encode_batch};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -44,6 +45,96 @@ fn garbage_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
     assert_eq!(stored.status, 200, "{}", stored.json);
     assert_eq!(stored.json["duplicate"], false);
     assert_eq!(stored.json["samples"], 1);
+}
+
+/// One hostile batch: what it changes, the field the 422 must name, and a word of the limit.
+struct Hostile {
+    what: &'static str,
+    change: fn(&mut IngestBatch),
+    field: &'static str,
+    limit: &'static str,
+}
+
+const HOSTILE: &[Hostile] = &[
+    Hostile {
+        what: "a 1 MB host name",
+        change: |b| b.agent.hostname = "h".repeat(1 << 20),
+        field: "agent.hostname",
+        limit: "253",
+    },
+    Hostile {
+        what: "10,000 facts.ips",
+        change: |b| {
+            b.facts = Some(HostFacts {
+                hostname: "e2e-host".into(),
+                ips: (0..10_000)
+                    .map(|i| format!("10.0.{}.{}", i / 256, i % 256))
+                    .collect(),
+                ..HostFacts::default()
+            })
+        },
+        field: "facts.ips",
+        limit: "64",
+    },
+    Hostile {
+        what: "NUL in the host name",
+        change: |b| b.agent.hostname = "web\u{0}1".into(),
+        field: "agent.hostname",
+        limit: "U+0000",
+    },
+    Hostile {
+        what: "ESC in a label value",
+        change: |b| {
+            let sample = Sample::new("disk.used_percent", 1.0).with_label("mount", "/\u{1b}[2J");
+            b.frames[0].samples.push(sample);
+        },
+        field: "frames[0].samples[1].labels.mount",
+        limit: "U+001B",
+    },
+    Hostile {
+        what: "interval_ms = u64::MAX",
+        change: |b| b.agent.interval_ms = u64::MAX,
+        field: "agent.interval_ms",
+        limit: "3600000",
+    },
+];
+
+#[test]
+fn hostile_fields_get_422_naming_the_field_and_nothing_is_stored() {
+    let hub = Hub::start(Mode::Hub);
+    let token = hub.add_agent("web-1");
+    let hosts_before = hub.get("/api/v1/hosts").json;
+    for (seq, hostile) in (1..).zip(HOSTILE) {
+        let mut batch = test_batch(seq, now_ms(), vec![Sample::new("load.1", 0.5)]);
+        (hostile.change)(&mut batch);
+        let reply = hub.post("/api/v1/ingest", Some(&token), &encode_batch(&batch), true);
+        assert_eq!(reply.status, 422, "{}: {}", hostile.what, reply.json);
+        let detail = reply.json["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains(&format!("{}:", hostile.field)) && detail.contains(hostile.limit),
+            "{}: {detail}",
+            hostile.what
+        );
+        assert!(
+            detail.len() < 1000,
+            "{}: the answer stays small",
+            hostile.what
+        );
+        assert_eq!(
+            hub.get("/api/v1/hosts").json,
+            hosts_before,
+            "{}",
+            hostile.what
+        );
+    }
+    // The same batch without the hostile field is stored.
+    let good = ingest_body(100, now_ms(), vec![Sample::new("load.1", 0.5)]);
+    let stored = hub.post("/api/v1/ingest", Some(&token), &good, true);
+    assert_eq!(stored.status, 200, "{}", stored.json);
+    assert_eq!(
+        hub.get("/api/v1/hosts").json.as_array().map(Vec::len),
+        Some(1)
+    );
 }
 
 /// Writes the body in chunked transfer encoding.
