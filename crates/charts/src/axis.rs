@@ -1,6 +1,6 @@
 //! Axis labels: local time ticks (`HH:MM`, or dates for long ranges) and values with units.
 
-use hostpulse_core::civil_from_days;
+use hostpulse_core::{civil_from_days, human_bytes as bytes, short_number as trim};
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 60 * MINUTE_MS;
@@ -81,26 +81,6 @@ pub(crate) fn value_label(value: f64, unit: &str) -> String {
         "bytes/s" => format!("{}/s", bytes(value)),
         "" => trim(value),
         other => format!("{} {other}", trim(value)),
-    }
-}
-
-fn bytes(value: f64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut scaled = value;
-    let mut index = 0;
-    while scaled.abs() >= 1024.0 && index + 1 < UNITS.len() {
-        scaled /= 1024.0;
-        index += 1;
-    }
-    format!("{} {}", trim(scaled), UNITS[index])
-}
-
-/// At most one decimal, none when the value is whole or large.
-fn trim(value: f64) -> String {
-    if value.abs() >= 100.0 || value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.1}")
     }
 }
 

@@ -10,6 +10,7 @@ mod data_dir;
 mod local_agent;
 mod logging;
 mod serve;
+mod table;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -116,3 +116,33 @@ fn a_busy_port_fails_before_the_database_is_created() {
         );
     }
 }
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    metadata.permissions().mode() & 0o777
+}
+
+#[test]
+fn the_data_directory_and_database_files_are_private() {
+    let hub = Hub::start(Mode::Up);
+    let data_dir = hub.data_dir();
+    let db = data_dir.join("hostpulse.db");
+    common::wait_for(
+        "the local agent's first batch",
+        common::START_TIMEOUT,
+        || (rows(&db, "ingest_log") > 0 || rows(&db, "hosts") > 0).then_some(()),
+    );
+    let found = mode(&data_dir);
+    assert_eq!(found, 0o700, "the data directory has mode {found:o}");
+    for file in [
+        "hostpulse.db",
+        "hostpulse.db-wal",
+        "hostpulse.db-shm",
+        "admin.token",
+        "hostpulse.lock",
+    ] {
+        let found = mode(&data_dir.join(file));
+        assert_eq!(found, 0o600, "{file} has mode {found:o}");
+    }
+}

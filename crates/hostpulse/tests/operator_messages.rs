@@ -133,3 +133,96 @@ fn the_agent_says_which_url_to_write_and_when_https_meets_plain_http() {
         "the agent's log (not a terminal) has ANSI escapes:\n{logged}"
     );
 }
+
+#[test]
+fn rules_check_warns_about_unknown_metrics_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.yaml");
+    let yaml = "\
+rules:
+  - name: busy_cpu
+    expr: avg(cpu.usage_percnt, 5m) > 90
+";
+    std::fs::write(&file, yaml).unwrap();
+    let out = run_cli(&["rules", "check", file.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert!(
+        out.status.success(),
+        "a warning does not fail the check:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "rule \"busy_cpu\": unknown metric \"cpu.usage_percnt\" (did you mean \"cpu.usage_percent\"?)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        text(&out.stdout).contains("1 rule(s) OK, 1 warning(s)"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+fn this_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// Lines of the indented block under the line starting with `title`.
+fn block<'a>(stdout: &'a str, title: &str) -> Vec<&'a str> {
+    stdout
+        .lines()
+        .skip_while(|line| !line.trim_start().starts_with(title))
+        .take_while(|line| line.starts_with("  "))
+        .collect()
+}
+
+#[test]
+fn status_shows_sizes_humanised_in_aligned_columns() {
+    let hub = Hub::start(Mode::Up);
+    let host = this_hostname();
+    let stdout = wait_for("a host detail with processes", START_TIMEOUT, || {
+        let out = hub.cli(&["status", &host]);
+        let stdout = text(&out.stdout);
+        (out.status.success()
+            && stdout.contains("mem.total_bytes")
+            && stdout.contains("top by CPU:"))
+        .then_some(stdout)
+    });
+    let metrics = block(&stdout, "METRIC");
+    assert!(metrics.len() > 10, "{stdout}");
+    let width = metrics[0].chars().count();
+    assert!(
+        metrics.iter().all(|line| line.chars().count() == width),
+        "metric rows are not aligned:\n{stdout}"
+    );
+    let memory = metrics
+        .iter()
+        .find(|line| line.trim_start().starts_with("mem.total_bytes "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let value = memory
+        .split_whitespace()
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        value.ends_with(" GiB") || value.ends_with(" MiB"),
+        "mem.total_bytes is not humanised: {memory:?}"
+    );
+    let processes: Vec<&str> = stdout
+        .lines()
+        .skip_while(|line| !line.starts_with("top by CPU:"))
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .collect();
+    let rss_end = processes[0].chars().count();
+    assert!(
+        processes.iter().all(|line| line.chars().count() == rss_end)
+            && processes[1..]
+                .iter()
+                .all(|line| line.ends_with("iB") || line.ends_with(" B")),
+        "process rows are not aligned or RSS is not humanised:\n{stdout}"
+    );
+}

@@ -14,6 +14,7 @@ pub mod expr;
 pub mod fuzz;
 mod glob;
 mod lifecycle;
+mod metric_check;
 mod rule;
 mod rule_set;
 mod source;
@@ -22,9 +23,10 @@ pub use backtest::{BacktestResult, Firing, backtest};
 pub use eval::InstanceResult;
 pub use glob::glob_match;
 pub use lifecycle::Lifecycle;
+pub use metric_check::unknown_metric_warnings;
 pub use rule::{Rule, RuleError, RulePlace, compile, compile_all, required_windows};
 pub use rule_set::{
-    DEFAULT_RULES_YAML, RuleSet, check_rule_file, compile_rule_text, default_rules, load_rule_set,
-    merge_rules,
+    DEFAULT_RULES_YAML, RuleFileReport, RuleSet, check_rule_file, check_rule_file_report,
+    compile_rule_text, default_rules, load_rule_set, merge_rules,
 };
 pub use source::{MemorySource, Point, SeriesSource, SeriesVisitor};

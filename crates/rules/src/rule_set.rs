@@ -8,6 +8,7 @@ use hostpulse_config::{
     RuleConfig, RulesConfig, load_rule_file, load_rule_file_partial, parse_rule_text,
 };
 
+use crate::metric_check::unknown_metric_warnings;
 use crate::rule::{Rule, RuleError, compile_all};
 
 /// The built-in rule file.
@@ -108,12 +109,28 @@ pub fn check_rule_file(path: &Path) -> Result<usize, Vec<String>> {
     let configs =
         load_rule_file(path).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let groups: BTreeMap<String, Vec<String>> = configs
+    check_rule_file_report(path).map(|report| report.rules)
+}
+
+/// What `rules check` found in a valid rule file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFileReport {
+    pub rules: usize,
+    /// Rules that read metrics no agent sends (see [`unknown_metric_warnings`]).
+    pub warnings: Vec<String>,
+}
+
+/// [`check_rule_file`] plus the warnings about unknown metric names.
+pub fn check_rule_file_report(path: &Path) -> Result<RuleFileReport, Vec<String>> {
         .iter()
         .flat_map(|c| c.groups.iter().map(|g| (g.clone(), Vec::new())))
         .collect();
     let (rules, errors) = compile_all(&configs, Some(path), &groups);
     if errors.is_empty() {
-        Ok(rules.len())
+        Ok(RuleFileReport {
+            rules: rules.len(),
+            warnings: unknown_metric_warnings(&rules),
+        })
     } else {
         Err(errors.iter().map(RuleError::render).collect())
     }

@@ -87,9 +87,16 @@ pub fn rules_table(rules: &[RuleStatus], now_ms: i64) -> String {
 }
 
 fn check(file: &Path) -> Result<ExitCode> {
-    match hostpulse_rules::check_rule_file(file) {
-        Ok(count) => {
-            println!("{}: {count} rule(s) OK", file.display());
+    match hostpulse_rules::check_rule_file_report(file) {
+        Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("warning: {warning}");
+            }
+            let warned = match report.warnings.len() {
+                0 => String::new(),
+                n => format!(", {n} warning(s)"),
+            };
+            println!("{}: {} rule(s) OK{warned}", file.display(), report.rules);
             Ok(ExitCode::SUCCESS)
         }
         Err(errors) => {
