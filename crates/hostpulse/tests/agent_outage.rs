@@ -165,3 +165,59 @@ fn agent_pushes_to_hub_and_survives_sigkill() {
 fn hub_down_for_a_minute_agent_spools_and_replays() {
     scenario(Stop::Terminate, Duration::from_secs(outage_secs()), 5);
 }
+
+/// Retry delays the agent announced while the hub was unreachable, milliseconds.
+fn unreachable_retry_delays(agent: &AgentProc) -> Vec<u64> {
+    agent
+        .warnings()
+        .iter()
+        .filter(|w| w["fields"]["message"] == "hub unreachable; will retry")
+        .filter_map(|w| w["fields"]["retry_in_ms"].as_u64())
+        .collect()
+}
+
+/// After an outage longer than the old back-off took to reach its 60 s cap, the agent
+/// still retries every few seconds, so it is back within a few intervals of the hub.
+#[test]
+fn agent_reconnects_within_seconds_after_a_long_outage() {
+    let outage_secs = std::env::var("HOSTPULSE_TEST_RECONNECT_OUTAGE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(75);
+    let mut hub = Hub::start(Mode::Hub);
+    let token = hub.add_agent(AGENT);
+    let since_ms = now_ms() - 2000;
+    let mut agent = AgentProc::start(&hub.url, &token);
+    wait_for("the agent's first frames", Duration::from_secs(90), || {
+        agent.assert_running();
+        (!range_points(&hub, AGENT, METRIC, since_ms).is_empty()).then_some(())
+    });
+    hub.kill();
+    std::thread::sleep(Duration::from_secs(outage_secs));
+    let delays = unreachable_retry_delays(&agent);
+    hub.restart();
+    let up_ms = now_ms();
+    let caught_up = wait_for("the agent to deliver again", CATCH_UP, || {
+        agent.assert_running();
+        let newest = range_points(&hub, AGENT, METRIC, since_ms).last()?.ts_ms;
+        (newest >= up_ms).then(now_ms)
+    });
+    let longest = delays.iter().max().copied().unwrap_or(0);
+    let logs = agent.log();
+    assert!(
+        delays.len() as u64 >= outage_secs / 5,
+        "{} retries in a {outage_secs} s outage\n{logs}",
+        delays.len()
+    );
+    assert!(longest <= 4_000, "longest retry delay {longest} ms\n{logs}");
+    // Generous: one retry delay, a collection interval and the spool replay.
+    let back_after_ms = caught_up - up_ms;
+    assert!(
+        back_after_ms < 20_000,
+        "delivered {back_after_ms} ms after the hub returned"
+    );
+    eprintln!(
+        "outage {outage_secs} s: {} retries, longest delay {longest} ms, new data stored {back_after_ms} ms after the hub was back",
+        delays.len()
+    );
+}
