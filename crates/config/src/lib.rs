@@ -28,10 +28,10 @@ mod yaml;
 pub use agent::{AgentConfig, AgentOverrides, load_agent_config, load_agent_config_text};
 pub use alert_manager::{
     BUILTIN_RECEIVER, DEFAULT_SEND_TIMEOUT, EmailSettings, EscalationStep, InhibitRule,
-    MaintenanceSchedule, MaintenanceWindow, RateLimit, ReceiverConfig, ReceiverKind, RetryLimits, RouteConfig,
-    RouteMatch, RouteSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings, SmtpTls,
-    TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
-    WeeklySchedule, glob_match, parse_matcher, parse_rfc3339_ms,
+    MaintenanceSchedule, MaintenanceWindow, RateLimit, ReceiverConfig, ReceiverKind, RetryLimits,
+    RouteConfig, RouteMatch, RouteSettings, SLACK_API_URL, SlackSettings, SlackTarget,
+    SmtpSettings, SmtpTls, TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings,
+    WebhookSettings, WeeklySchedule, glob_match, parse_matcher, parse_rfc3339_ms,
 };
 pub use alert_manager::{
     MatcherError, format_matcher, is_label_name, op_symbol, parse_matcher_list, validate_matcher,

@@ -1,5 +1,6 @@
 //! Rule files: YAML files whose top level is a `rules:` list, loaded and validated on their own.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -30,6 +31,8 @@ pub struct RuleOrigin {
     pub expr: Option<TextSpan>,
     /// Where the text of `clear` is written.
     pub clear: Option<TextSpan>,
+    /// Where the values of other keys (`name`, `groups`) are written.
+    pub keys: BTreeMap<String, Position>,
 }
 
 impl RuleOrigin {
@@ -54,7 +57,7 @@ impl RuleOrigin {
         let position = match (span, offset) {
             (Some(span), Some(offset)) => Some(span.position_of(text, offset)),
             (Some(span), None) => Some(span.start()),
-            (None, _) => self.position,
+            (None, _) => self.keys.get(key).copied().or(self.position),
         };
         (path, position)
     }

@@ -99,6 +99,11 @@ impl Validator {
         self.places.nearest(path)
     }
 
+    /// Where `path` itself is written, if it is in the file.
+    pub(crate) fn written_at(&self, path: &str) -> Option<Position> {
+        self.places.get(path).and_then(|place| place.best())
+    }
+
     /// Where the text of the scalar at `path` is written, if it is in the file.
     pub(crate) fn text_span(&self, path: &str) -> Option<TextSpan> {
         self.places.get(path).and_then(|place| place.text)

@@ -198,7 +198,7 @@ fn bad_urls_and_durations_are_reported_at_their_keys() {
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert_has_error(
         &errors,
-        "telegram.api_url: \"api.telegram.org\" is not a valid http(s) URL",
+        "telegram.api_url: \"api.telegram.org\" has no scheme: write http://api.telegram.org",
     );
     assert_has_error(
         &errors,

@@ -117,13 +117,25 @@ fn config_check_reports_rule_file_errors_with_their_position() {
     )
     .unwrap();
     let file = dir.path().join("hub.yaml");
-    std::fs::write(&file, format!("rule_files: [{}]\n", rules.display())).unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "rules:\n  - name: disk\n    expr: disk.used_percent > 95\nrule_files: [{}]\n",
+            rules.display()
+        ),
+    )
+    .unwrap();
     let out = run_cli(&["config", "check", file.to_str().unwrap()]);
     let stderr = text(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     let unknown = format!("{}:4:5: rules[0].sevrity: ", rules.display());
     let expr = format!("{}:6:28: rules[1].expr: ", rules.display());
-    for prefix in [unknown, expr] {
+    let twice = format!(
+        "{}:2:11: rules[0].name: rule disk: also defined in {}",
+        rules.display(),
+        file.display()
+    );
+    for prefix in [unknown, expr, twice] {
         assert!(
             stderr.lines().any(|line| line.starts_with(&prefix)),
             "missing `{prefix}` in:\n{stderr}"

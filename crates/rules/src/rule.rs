@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use hostpulse_config::{ConfigError, Occurrences, Position, RuleConfig};
+use hostpulse_config::{ConfigError, Occurrences, Position, RuleConfig, RuleOrigin};
 use hostpulse_core::{Labels, Severity};
 
 use crate::eval::{self, Ctx, InstanceResult};
@@ -40,6 +40,8 @@ pub struct Rule {
     pub source: Option<PathBuf>,
     /// Host names and globs (from `hosts` and the resolved `groups`); empty = every host.
     pub host_patterns: Vec<String>,
+    /// Where the rule is written in its file.
+    pub origin: RuleOrigin,
     condition: Node,
     clear: Option<Node>,
 }
@@ -133,10 +135,10 @@ impl RuleError {
         ConfigError::new(file, place.path.clone(), message).at(place.position)
     }
 
-    /// The same error, placed at `key` of the rule (`name`, `groups`, ...).
-    fn at_key(mut self, rule: &RuleConfig, key: &str) -> Self {
-        let (path, position) = rule.origin.locate(key, "", None);
-        if !rule.origin.path.is_empty() {
+    /// The same error, placed at `key` of the rule written at `origin` (`name`, `groups`).
+    pub(crate) fn at_key(mut self, origin: &RuleOrigin, key: &str) -> Self {
+        let (path, position) = origin.locate(key, "", None);
+        if !origin.path.is_empty() {
             self.place = Some(Box::new(RulePlace {
                 file: None,
                 path,
@@ -191,7 +193,7 @@ pub fn compile(
                 Some(&rule.name),
                 format!("unknown host group {group:?} (define it under host_groups)"),
             )
-            .at_key(rule, "groups")
+            .at_key(&rule.origin, "groups")
         })?;
         host_patterns.extend(members.iter().cloned());
     }
@@ -210,6 +212,7 @@ pub fn compile(
         builtin: false,
         source: None,
         host_patterns,
+        origin: rule.origin.clone(),
         condition,
         clear,
     })
@@ -227,7 +230,7 @@ pub fn compile_all(
         if !seen.insert(config.name.as_str()) {
             errors.push(
                 RuleError::other(source_file, Some(&config.name), "defined twice")
-                    .at_key(config, "name"),
+                    .at_key(&config.origin, "name"),
             );
             continue;
         }

@@ -77,11 +77,14 @@ fn check_unique(rules: &[Rule], errors: &mut Vec<RuleError>) {
                 .source
                 .as_ref()
                 .map_or("the configuration".to_owned(), |p| p.display().to_string());
-            errors.push(RuleError::other(
-                rule.source.as_deref(),
-                Some(&rule.name),
-                format!("also defined in {where_first}"),
-            ));
+            errors.push(
+                RuleError::other(
+                    rule.source.as_deref(),
+                    Some(&rule.name),
+                    format!("also defined in {where_first}"),
+                )
+                .at_key(&rule.origin, "name"),
+            );
         }
     }
 }
@@ -106,9 +109,6 @@ pub fn compile_rule_text(
 /// and position; expression errors add the expression with a caret line). Host groups are
 /// not known offline, so `groups` references are not checked.
 pub fn check_rule_file(path: &Path) -> Result<usize, Vec<String>> {
-    let configs =
-        load_rule_file(path).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-    let groups: BTreeMap<String, Vec<String>> = configs
     check_rule_file_report(path).map(|report| report.rules)
 }
 
@@ -122,6 +122,9 @@ pub struct RuleFileReport {
 
 /// [`check_rule_file`] plus the warnings about unknown metric names.
 pub fn check_rule_file_report(path: &Path) -> Result<RuleFileReport, Vec<String>> {
+    let configs =
+        load_rule_file(path).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    let groups: BTreeMap<String, Vec<String>> = configs
         .iter()
         .flat_map(|c| c.groups.iter().map(|g| (g.clone(), Vec::new())))
         .collect();

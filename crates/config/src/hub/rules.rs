@@ -182,6 +182,10 @@ impl RawRule {
                 position: v.position(path),
                 expr: v.text_span(&join(path, "expr")),
                 clear: v.text_span(&join(path, "clear")),
+                keys: ["name", "groups"]
+                    .into_iter()
+                    .filter_map(|key| Some((key.to_owned(), v.written_at(&join(path, key))?)))
+                    .collect(),
             },
         };
         (name.is_some() && expr.is_some()).then_some(rule)

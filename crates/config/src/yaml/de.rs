@@ -3,13 +3,12 @@
 //! node, which is then marked [`Value::Absent`] and the run repeated, so that one call
 //! reports every problem of the document.
 
+use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 use std::cell::RefCell;
-use std::fmt;
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
-
+use super::access::{Item, MapDe, SeqDe};
+use super::error::DeError;
 use super::{Entry, Issue, Node, Segment, Value};
-use crate::suggest::closest;
 
 /// Most malformed values reported from one document.
 const MAX_MALFORMED: usize = 50;
@@ -58,89 +57,17 @@ pub(crate) fn from_tree<R: DeserializeOwned>(root: &mut Node) -> (Option<R>, Vec
     }
 }
 
-/// A deserialization failure at a node.
-#[derive(Debug)]
-pub(crate) struct DeError {
-    message: String,
-    /// The innermost node the failure happened at.
-    path: Option<Vec<Segment>>,
-}
-
-impl DeError {
-    fn new(message: String) -> Self {
-        Self {
-            message,
-            path: None,
-        }
-    }
-}
-
-impl fmt::Display for DeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for DeError {}
-
-impl de::Error for DeError {
-    fn custom<T: fmt::Display>(message: T) -> Self {
-        Self::new(message.to_string())
-    }
-
-    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        let found = match unexpected {
-            de::Unexpected::Map => "a mapping".to_owned(),
-            de::Unexpected::Seq => "a list".to_owned(),
-            de::Unexpected::Unit => "nothing".to_owned(),
-            de::Unexpected::Str(text) => format!("{text:?}"),
-            other => other.to_string(),
-        };
-        Self::new(format!(
-            "expected {}, found {found}",
-            friendly(&expected.to_string())
-        ))
-    }
-
-    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
-        Self::new(unknown_key_message(field, expected))
-    }
-}
-
-/// What the operator should write instead of serde's type names.
-fn friendly(expected: &str) -> String {
-    if expected.starts_with("struct ") || expected == "a map" {
-        "a mapping of keys (key: value)".to_owned()
-    } else if expected == "a sequence" {
-        "a list ([a, b] or one `- item` per line)".to_owned()
-    } else {
-        expected.to_owned()
-    }
-}
-
-/// `unknown key (did you mean "raw"?); valid keys: raw, minute, hour`.
-pub(crate) fn unknown_key_message(key: &str, valid: &[&str]) -> String {
-    let hint = closest(key, valid)
-        .map(|name| format!(" (did you mean {name:?}?)"))
-        .unwrap_or_default();
-    if valid.is_empty() {
-        format!("unknown key{hint}; this section takes no keys")
-    } else {
-        format!("unknown key{hint}; valid keys: {}", valid.join(", "))
-    }
-}
-
 /// Deserializer of one node.
-struct NodeDe<'a> {
-    node: &'a Node,
-    path: Vec<Segment>,
-    issues: &'a RefCell<Vec<Issue>>,
-    mode: Mode,
+pub(super) struct NodeDe<'a> {
+    pub(super) node: &'a Node,
+    pub(super) path: Vec<Segment>,
+    pub(super) issues: &'a RefCell<Vec<Issue>>,
+    pub(super) mode: Mode,
 }
 
 /// How a mapping is handed to serde.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(super) enum Mode {
     Plain,
     /// As `type` and [`REST_KEY`] (the other keys).
     SplitType,
@@ -149,7 +76,7 @@ enum Mode {
 }
 
 impl<'a> NodeDe<'a> {
-    fn child(&self, node: &'a Node, segment: Segment) -> Self {
+    pub(super) fn child(&self, node: &'a Node, segment: Segment) -> Self {
         let mut path = self.path.clone();
         path.push(segment);
         Self {
@@ -341,122 +268,5 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
 
     serde::forward_to_deserialize_any! {
         i128 u128 char bytes byte_buf unit unit_struct tuple tuple_struct identifier
-    }
-}
-
-/// One key of a mapping as handed to serde.
-enum Item<'a> {
-    Entry(&'a Entry),
-    /// The mapping's other keys, after its `type` (see [`TYPE_FIRST`]).
-    Rest(&'a Node),
-}
-
-/// Key of [`Item::Rest`].
-pub(crate) const REST_KEY: &str = "$rest";
-
-/// The entries of a mapping; keys the struct does not take are recorded and skipped.
-struct MapDe<'p, 'a> {
-    parent: &'p NodeDe<'a>,
-    items: Vec<Item<'a>>,
-    next: usize,
-    /// The keys a struct takes; `None` for free-form mappings.
-    known: Option<&'static [&'static str]>,
-}
-
-impl<'a> MapDe<'_, 'a> {
-    /// Skips and records the keys the struct does not take.
-    fn skip_unknown(&mut self) {
-        let Some(known) = self.known else { return };
-        while let Some(Item::Entry(entry)) = self.items.get(self.next) {
-            if known.contains(&entry.key.as_str()) {
-                return;
-            }
-            let mut path = self.parent.path.clone();
-            path.push(Segment::Key(entry.key.clone()));
-            self.parent.issues.borrow_mut().push(Issue {
-                path,
-                at: entry.key_at,
-                message: unknown_key_message(&entry.key, known),
-                malformed: false,
-            });
-            self.next += 1;
-        }
-    }
-}
-
-impl<'de> de::MapAccess<'de> for MapDe<'_, 'de> {
-    type Error = DeError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, DeError> {
-        self.skip_unknown();
-        match self.items.get(self.next) {
-            Some(Item::Entry(entry)) => seed.deserialize(KeyDe(&entry.key)).map(Some),
-            Some(Item::Rest(_)) => seed.deserialize(KeyDe(REST_KEY)).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let item = self
-            .items
-            .get(self.next)
-            .ok_or_else(|| DeError::new("internal: value read before its key".into()))?;
-        self.next += 1;
-        match item {
-            Item::Entry(entry) => seed.deserialize(
-                self.parent
-                    .child(&entry.value, Segment::Key(entry.key.clone())),
-            ),
-            Item::Rest(node) => seed.deserialize(NodeDe {
-                node,
-                path: self.parent.path.clone(),
-                issues: self.parent.issues,
-                mode: Mode::SkipType,
-            }),
-        }
-    }
-}
-
-/// The items of a list.
-struct SeqDe<'p, 'a> {
-    parent: &'p NodeDe<'a>,
-    items: &'a [Node],
-    next: usize,
-}
-
-impl<'de> de::SeqAccess<'de> for SeqDe<'_, 'de> {
-    type Error = DeError;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, DeError> {
-        let Some(item) = self.items.get(self.next) else {
-            return Ok(None);
-        };
-        let index = self.next;
-        self.next += 1;
-        seed.deserialize(self.parent.child(item, Segment::Index(index)))
-            .map(Some)
-    }
-}
-
-/// A mapping key.
-struct KeyDe<'a>(&'a str);
-
-impl<'de> de::Deserializer<'de> for KeyDe<'de> {
-    type Error = DeError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        visitor.visit_borrowed_str(self.0)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
-        identifier ignored_any
     }
 }

@@ -1,7 +1,9 @@
 //! YAML with positions: a tree whose every key, item and value knows its line and column,
 //! and a deserializer over it that finds every unknown key and wrong shape in one run.
 
+mod access;
 mod de;
+mod error;
 mod parse;
 mod places;
 
