@@ -76,11 +76,6 @@ pub async fn rig_with(rules: &str) -> Rig {
 
 impl Rig {
     pub async fn ingest(&self, host: &str, cpu: f64) {
-        self.ingest_as(host, host, cpu).await;
-    }
-
-    /// Ingests a frame of agent `host` whose facts report `hostname`.
-    pub async fn ingest_as(&self, host: &str, hostname: &str, cpu: f64) {
         let batch = IngestBatch {
             version: PROTOCOL_VERSION,
             agent: AgentIdentity {
@@ -94,7 +89,7 @@ impl Rig {
             },
             seq: 1,
             facts: Some(HostFacts {
-                hostname: hostname.into(),
+                hostname: host.into(),
                 ips: vec!["10.0.0.7".into()],
                 agent_version: "0.1.0".into(),
                 ..HostFacts::default()
