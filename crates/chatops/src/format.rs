@@ -55,12 +55,41 @@ pub fn split_message(text: &str, max: usize) -> Vec<String> {
     parts
 }
 
+/// Cuts a line longer than `budget` characters into pieces of at most `budget`, never inside
+/// an entity (`&amp;`) or a tag (`<b>`), which Telegram would refuse.
 fn cut(line: &str, budget: usize) -> Vec<String> {
     let chars: Vec<char> = line.chars().collect();
     if chars.len() <= budget {
         return vec![line.to_string()];
     }
-    chars.chunks(budget).map(|c| c.iter().collect()).collect()
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start < chars.len() {
+        let end = markup_safe_end(&chars, start, (start + budget).min(chars.len()));
+        pieces.push(chars[start..end].iter().collect());
+        start = end;
+    }
+    pieces
+}
+
+/// `end`, or the start of an entity or tag that a cut at `end` would split (when that
+/// leaves a non-empty piece).
+fn markup_safe_end(chars: &[char], start: usize, end: usize) -> usize {
+    if end == chars.len() {
+        return end;
+    }
+    let piece = &chars[start..end];
+    match piece.iter().rposition(|c| matches!(c, '&' | '<')) {
+        Some(at) if at > 0 => {
+            let closer = if piece[at] == '&' { ';' } else { '>' };
+            if piece[at..].contains(&closer) {
+                end
+            } else {
+                start + at
+            }
+        }
+        _ => end,
+    }
 }
 
 fn pre_open_after(mut open: bool, line: &str) -> bool {
@@ -185,6 +214,25 @@ mod tests {
         let joined = parts.join("\n");
         for line in &lines {
             assert!(joined.contains(line.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_long_line_is_cut_outside_entities_and_tags() {
+        let line = format!("x{}", escape(&"<a&b>\"".repeat(400)));
+        let tagged = format!("<b>{}</b>", "y".repeat(200)).repeat(30);
+        for text in [line, tagged] {
+            let parts = split_message(&text, 100);
+            assert!(parts.len() > 1);
+            for part in &parts {
+                assert!(part.chars().count() <= 100, "{part}");
+                let unclosed = |open: char, close: char| {
+                    part.rfind(open)
+                        .is_some_and(|at| !part[at..].contains(close))
+                };
+                assert!(!unclosed('&', ';') && !unclosed('<', '>'), "{part}");
+            }
+            assert_eq!(parts.concat(), text);
         }
     }
 
