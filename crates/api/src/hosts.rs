@@ -2,6 +2,7 @@
 
 use crate::auth::Admin;
 use crate::error::ApiError;
+use crate::host_names::{NameCollision, NameMatch, exact_host, name_collisions};
 use crate::state::AppState;
 use crate::view::HostView;
 use axum::Json;
@@ -10,39 +11,63 @@ use hostpulse_core::{ProcessSnapshot, UserSession};
 use hostpulse_store::{HostLatest, LatestSample};
 use serde::Serialize;
 
-/// `GET /api/v1/hosts`: every host with status and summary, sorted by name.
+/// A host in the read API: its view plus the names it shares with other hosts.
+#[derive(Debug, Serialize)]
+pub struct HostEntry {
+    #[serde(flatten)]
+    pub view: HostView,
+    /// Names another host also carries; which host each name selects.
+    pub collisions: Vec<NameCollision>,
+}
+
+/// `GET /api/v1/hosts`: every host with status, summary and name collisions, sorted by name.
 pub async fn list_hosts(
     State(state): State<AppState>,
     _: Admin,
-) -> Result<Json<Vec<HostView>>, ApiError> {
+) -> Result<Json<Vec<HostEntry>>, ApiError> {
     let now = state.clock.now_ms();
-    let mut views = Vec::new();
-    for host in state.store.hosts().await? {
+    let hosts = state.store.hosts().await?;
+    let mut collisions = name_collisions(&hosts);
+    let mut entries = Vec::new();
+    for host in &hosts {
         if let Some(latest) = state.store.latest(&host.name).await? {
-            views.push(HostView::new(&latest, now));
+            entries.push(HostEntry {
+                view: HostView::new(&latest, now),
+                collisions: collisions.remove(&host.name).unwrap_or_default(),
+            });
         }
     }
-    views.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Json(views))
+    entries.sort_by(|a, b| a.view.name.cmp(&b.view.name));
+    Ok(Json(entries))
 }
 
-/// Finds a host by its name, falling back to its hostname or display name.
-async fn find_latest(state: &AppState, wanted: &str) -> Result<HostLatest, ApiError> {
-    if let Some(latest) = state.store.latest(wanted).await? {
-        return Ok(latest);
-    }
-    for host in state.store.hosts().await? {
-        let facts = host.facts.as_ref();
-        let matches = facts
-            .is_some_and(|f| f.hostname == wanted || f.display_name.as_deref() == Some(wanted));
-        if !matches {
-            continue;
+/// Finds a host by its agent name, else by its hostname or display name (409 when that
+/// names several hosts).
+async fn find_latest(
+    state: &AppState,
+    wanted: &str,
+) -> Result<(HostLatest, Vec<NameCollision>), ApiError> {
+    let hosts = state.store.hosts().await?;
+    let name = match exact_host(&hosts, wanted) {
+        NameMatch::Agent(name) => name,
+        NameMatch::Other(agents) if agents.len() == 1 => agents[0].clone(),
+        NameMatch::Other(agents) => {
+            return Err(ApiError::Conflict(format!(
+                "{wanted:?} is the hostname or display name of {} hosts ({}); name one by its \
+                 agent name",
+                agents.len(),
+                agents.join(", ")
+            )));
         }
-        if let Some(latest) = state.store.latest(&host.name).await? {
-            return Ok(latest);
-        }
-    }
-    Err(ApiError::NotFound(format!("no host named {wanted:?}")))
+        NameMatch::None => return Err(ApiError::NotFound(format!("no host named {wanted:?}"))),
+    };
+    let latest = state
+        .store
+        .latest(&name)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no host named {wanted:?}")))?;
+    let collisions = name_collisions(&hosts).remove(&name).unwrap_or_default();
+    Ok((latest, collisions))
 }
 
 /// `GET /api/v1/hosts/{host}`.
@@ -50,15 +75,16 @@ pub async fn get_host(
     State(state): State<AppState>,
     _: Admin,
     Path(host): Path<String>,
-) -> Result<Json<HostView>, ApiError> {
-    let latest = find_latest(&state, &host).await?;
-    Ok(Json(HostView::new(&latest, state.clock.now_ms())))
+) -> Result<Json<HostEntry>, ApiError> {
+    let (latest, collisions) = find_latest(&state, &host).await?;
+    let view = HostView::new(&latest, state.clock.now_ms());
+    Ok(Json(HostEntry { view, collisions }))
 }
 
 /// Body of `GET /api/v1/hosts/{host}/latest`.
 #[derive(Debug, Serialize)]
 pub struct LatestView {
-    pub host: HostView,
+    pub host: HostEntry,
     pub samples: Vec<LatestSample>,
     pub processes: Option<ProcessSnapshot>,
     pub processes_ts_ms: Option<i64>,
@@ -72,11 +98,12 @@ pub async fn host_latest(
     _: Admin,
     Path(host): Path<String>,
 ) -> Result<Json<LatestView>, ApiError> {
-    let mut latest = find_latest(&state, &host).await?;
+    let (mut latest, collisions) = find_latest(&state, &host).await?;
     latest
         .samples
         .sort_by(|a, b| (&a.name, &a.labels).cmp(&(&b.name, &b.labels)));
-    let host = HostView::new(&latest, state.clock.now_ms());
+    let view = HostView::new(&latest, state.clock.now_ms());
+    let host = HostEntry { view, collisions };
     Ok(Json(LatestView {
         host,
         samples: latest.samples,

@@ -6,6 +6,7 @@ mod alerts;
 mod audit;
 mod auth;
 mod error;
+pub mod host_names;
 mod hosts;
 mod ingest;
 pub mod matchers;

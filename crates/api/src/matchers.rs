@@ -1,130 +1,176 @@
-//! Label matchers as written by people: `name=value`, `name!=value`, `name=~regex`, `name!~regex`.
+//! Checks silence matchers against what the hub knows now — label names and values of the
+//! current series and alerts, agent names and rule names — and words a warning, with a
+//! "did you mean", for each matcher that matches nothing. The grammar itself is
+//! `hostpulse_config::parse_matcher`.
 
-use hostpulse_core::{MatchOp, Matcher};
+use hostpulse_config::{closest, format_matcher};
+use hostpulse_core::{MatchOp, Matcher, Severity};
+use hostpulse_engine::Engine;
+use hostpulse_store::{Store, StoreError};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Why a matcher was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid matcher {text:?}: {reason}")]
-pub struct MatcherError {
-    pub text: String,
-    pub reason: String,
+/// The labels every alert has besides its series labels.
+const PSEUDO_LABELS: [&str; 3] = ["host", "rule", "severity"];
+
+/// Names a matcher can meet today.
+#[derive(Debug, Clone, Default)]
+pub struct KnownNames {
+    /// Label name → values seen on current series and active alerts.
+    pub labels: BTreeMap<String, BTreeSet<String>>,
+    /// Agent names (what alerts carry as `host`).
+    pub agents: BTreeSet<String>,
+    /// Reported hostname or display name → the agents reporting it.
+    pub other_names: BTreeMap<String, BTreeSet<String>>,
+    /// Rule names; `None` when the alert engine is not running.
+    pub rules: Option<BTreeSet<String>>,
 }
 
-fn refuse(text: &str, reason: impl Into<String>) -> MatcherError {
-    MatcherError {
-        text: text.to_string(),
-        reason: reason.into(),
+impl KnownNames {
+    /// Reads the hosts, their newest series and, with the engine, its rules and alerts.
+    pub async fn gather(store: &dyn Store, engine: Option<&Engine>) -> Result<Self, StoreError> {
+        let mut known = KnownNames::default();
+        for host in store.hosts().await? {
+            if let Some(facts) = &host.facts {
+                for name in std::iter::once(&facts.hostname).chain(&facts.display_name) {
+                    known.add_other_name(name, &host.name);
+                }
+            }
+            if let Some(latest) = store.latest(&host.name).await? {
+                for sample in &latest.samples {
+                    known.add_labels(&sample.labels);
+                }
+            }
+            known.agents.insert(host.name);
+        }
+        if let Some(engine) = engine {
+            for alert in engine.active_alerts() {
+                known.add_labels(&alert.labels);
+            }
+            known.rules = Some(engine.rules().into_iter().map(|r| r.name).collect());
+        }
+        Ok(known)
     }
-}
 
-/// Parses one matcher; the value may be wrapped in double quotes.
-pub fn parse_matcher(text: &str) -> Result<Matcher, MatcherError> {
-    let trimmed = text.trim();
-    let split = trimmed.find(['=', '!']).ok_or_else(|| {
-        refuse(
-            text,
-            "expected name=value, name!=value, name=~regex or name!~regex",
+    fn add_labels(&mut self, labels: &BTreeMap<String, String>) {
+        for (name, value) in labels {
+            let values = self.labels.entry(name.clone()).or_default();
+            values.insert(value.clone());
+        }
+    }
+
+    fn add_other_name(&mut self, name: &str, agent: &str) {
+        if !name.is_empty() && name != agent {
+            let agents = self.other_names.entry(name.to_string()).or_default();
+            agents.insert(agent.to_string());
+        }
+    }
+
+    /// One warning per matcher that names a label, host, rule or value nothing has now.
+    pub fn warnings(&self, matchers: &[Matcher]) -> Vec<String> {
+        matchers.iter().filter_map(|m| self.warning(m)).collect()
+    }
+
+    fn warning(&self, matcher: &Matcher) -> Option<String> {
+        match matcher.name.as_str() {
+            "host" => self.host_warning(matcher),
+            "rule" => {
+                let rules = self.rules.as_ref()?;
+                value_warning(matcher, "rule", rules)
+            }
+            "severity" => {
+                let severities = [Severity::Info, Severity::Warning, Severity::Critical]
+                    .map(|s| s.as_str().to_string());
+                value_warning(matcher, "severity", &BTreeSet::from(severities))
+            }
+            name => match self.labels.get(name) {
+                Some(values) => value_warning(matcher, "series", values),
+                None => Some(self.unknown_label(name)),
+            },
+        }
+    }
+
+    fn unknown_label(&self, name: &str) -> String {
+        let names: Vec<&str> = PSEUDO_LABELS
+            .into_iter()
+            .chain(self.labels.keys().map(String::as_str))
+            .collect();
+        format!(
+            "no current series or alert has the label {name:?}{}",
+            did_you_mean(closest(name, &names).map(|n| format!("{n:?}")))
         )
-    })?;
-    let (name, rest) = trimmed.split_at(split);
-    let (op, value) = if let Some(v) = rest.strip_prefix("=~") {
-        (MatchOp::Regex, v)
-    } else if let Some(v) = rest.strip_prefix("!~") {
-        (MatchOp::NotRegex, v)
-    } else if let Some(v) = rest.strip_prefix("!=") {
-        (MatchOp::NotEq, v)
-    } else if let Some(v) = rest.strip_prefix('=') {
-        (MatchOp::Eq, v)
-    } else {
-        return Err(refuse(text, "`!` must be followed by `=` or `~`"));
-    };
-    let value = unquote(value.trim());
-    let matcher = Matcher {
-        name: name.trim().to_string(),
-        op,
-        value: value.to_string(),
-    };
-    validate_matcher(&matcher).map_err(|reason| refuse(text, reason))?;
-    Ok(matcher)
+    }
+
+    fn host_warning(&self, matcher: &Matcher) -> Option<String> {
+        let is_eq = matches!(matcher.op, MatchOp::Eq | MatchOp::NotEq);
+        let other = is_eq && !self.agents.contains(&matcher.value);
+        if let Some(agents) = self.other_names.get(&matcher.value).filter(|_| other) {
+            return Some(other_name_warning(matcher, agents));
+        }
+        value_warning(matcher, "host", &self.agents)
+    }
 }
 
-fn unquote(value: &str) -> &str {
-    value
-        .strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .unwrap_or(value)
-}
-
-/// Checks the label name and, for regex operators, that the value compiles.
-pub fn validate_matcher(matcher: &Matcher) -> Result<(), String> {
-    let name = &matcher.name;
-    let name_ok = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-        && name.len() <= 128;
-    if !name_ok {
-        return Err(format!(
-            "label name {name:?} must start with a letter or `_` and use letters, digits, `_`, `.` or `-`"
-        ));
-    }
-    if matcher.value.len() > 1024 {
-        return Err("value is longer than 1024 bytes".into());
-    }
-    if matches!(matcher.op, MatchOp::Regex | MatchOp::NotRegex) {
-        regex::Regex::new(&format!("^(?:{})$", matcher.value))
-            .map_err(|e| format!("bad regular expression: {e}"))?;
-    }
-    Ok(())
-}
-
-/// Writes a matcher back in its text form.
-pub fn format_matcher(matcher: &Matcher) -> String {
-    let op = match matcher.op {
-        MatchOp::Eq => "=",
-        MatchOp::NotEq => "!=",
-        MatchOp::Regex => "=~",
-        MatchOp::NotRegex => "!~",
+/// `host=vm` where `vm` is only the hostname of agent `box`: alerts carry `box`.
+fn other_name_warning(matcher: &Matcher, agents: &BTreeSet<String>) -> String {
+    let names: Vec<String> = agents.iter().map(|a| format!("{a:?}")).collect();
+    let suggestion = match agents.iter().next() {
+        Some(agent) if agents.len() == 1 => format!(
+            "; did you mean {}?",
+            format_matcher(&Matcher {
+                value: agent.clone(),
+                ..matcher.clone()
+            })
+        ),
+        _ => String::new(),
     };
-    format!("{}{op}{}", matcher.name, matcher.value)
+    format!(
+        "no agent is named {:?}: it is the hostname of {}, and alerts carry the agent's \
+         name{suggestion}",
+        matcher.value,
+        names.join(", ")
+    )
+}
+
+/// A warning when `matcher` on `what` (host, rule, severity or a series label) can match
+/// none of the `known` values (`=`, `=~`) or excludes a value that does not exist (`!=`).
+fn value_warning(matcher: &Matcher, what: &str, known: &BTreeSet<String>) -> Option<String> {
+    let text = format_matcher(matcher);
+    match matcher.op {
+        MatchOp::Eq | MatchOp::NotEq if known.contains(&matcher.value) => None,
+        MatchOp::Eq | MatchOp::NotEq => {
+            let candidates: Vec<&str> = known.iter().map(String::as_str).collect();
+            let near = closest(&matcher.value, &candidates).map(|value| {
+                format_matcher(&Matcher {
+                    value: value.to_string(),
+                    ..matcher.clone()
+                })
+            });
+            Some(format!(
+                "{text}: {}{}",
+                nothing_named(what, &matcher.value),
+                did_you_mean(near)
+            ))
+        }
+        MatchOp::Regex => {
+            let regex = regex::Regex::new(&format!("^(?:{})$", matcher.value)).ok()?;
+            let none = !known.iter().any(|value| regex.is_match(value));
+            none.then(|| format!("{text} matches no current {what}"))
+        }
+        MatchOp::NotRegex => None,
+    }
+}
+
+fn nothing_named(what: &str, value: &str) -> String {
+    match what {
+        "series" => format!("no current series has the value {value:?}"),
+        "host" => format!("no agent is named {value:?}"),
+        other => format!("no {other} is named {value:?}"),
+    }
+}
+
+fn did_you_mean(suggestion: Option<String>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("; did you mean {s}?"))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_every_operator() {
-        let cases = [
-            ("host=web-1", "host", MatchOp::Eq, "web-1"),
-            ("rule!=high_cpu", "rule", MatchOp::NotEq, "high_cpu"),
-            ("mount=~/var/.*", "mount", MatchOp::Regex, "/var/.*"),
-            ("host!~\"db-.*\"", "host", MatchOp::NotRegex, "db-.*"),
-            (" severity = critical ", "severity", MatchOp::Eq, "critical"),
-            ("mount=", "mount", MatchOp::Eq, ""),
-        ];
-        for (text, name, op, value) in cases {
-            let m = parse_matcher(text).unwrap();
-            assert_eq!(
-                (m.name.as_str(), m.op, m.value.as_str()),
-                (name, op, value),
-                "{text}"
-            );
-        }
-        let m = parse_matcher("host=~web-[0-9]+").unwrap();
-        assert_eq!(format_matcher(&m), "host=~web-[0-9]+");
-    }
-
-    #[test]
-    fn refuses_bad_matchers_with_a_reason() {
-        for bad in [
-            "host", "=web-1", "host!web", "1host=x", "host=~(", "ho st=x",
-        ] {
-            let error = parse_matcher(bad).unwrap_err();
-            assert_eq!(error.text, bad);
-            assert!(!error.reason.is_empty());
-        }
-        let error = parse_matcher("host=~web-(").unwrap_err();
-        assert!(error.reason.contains("regular expression"), "{error}");
-    }
-}
+mod tests;

@@ -6,17 +6,18 @@
 use crate::audit;
 use crate::auth::Admin;
 use crate::error::ApiError;
-use crate::matchers::{parse_matcher, validate_matcher};
+use crate::matchers::KnownNames;
 use crate::query::parse_duration_ms;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use hostpulse_config::{parse_matcher, validate_matcher};
 use hostpulse_core::{Matcher, Silence};
 use hostpulse_engine::NewSilence;
 use rand::RngCore;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Longest silence accepted.
 pub const MAX_SILENCE_MS: i64 = 366 * 86_400_000;
@@ -117,8 +118,8 @@ fn parse_matchers(inputs: Vec<MatcherInput>) -> Result<Vec<Matcher>, ApiError> {
         .map(|input| match input {
             MatcherInput::Text(text) => parse_matcher(&text).map_err(|e| bad(e.to_string())),
             MatcherInput::Object(m) => validate_matcher(&m)
-                .map(|()| m.clone())
-                .map_err(|why| bad(format!("invalid matcher {:?}: {why}", m.name))),
+                .map(|()| m)
+                .map_err(|e| bad(e.to_string())),
         })
         .collect()
 }
@@ -170,18 +171,33 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// `POST /api/v1/silences`: creates a silence; answers 201 with it.
+/// Answer of `POST /api/v1/silences`: the silence and what looks wrong about its matchers.
+#[derive(Debug, Serialize)]
+pub struct SilenceCreated {
+    #[serde(flatten)]
+    pub silence: Silence,
+    /// Matchers that match no current label, host, rule or value, with a "did you mean".
+    pub warnings: Vec<String>,
+}
+
+/// `POST /api/v1/silences`: creates a silence; answers 201 with it and its warnings.
 pub async fn add(
     State(state): State<AppState>,
     admin: Admin,
     body: Result<Json<SilenceBody>, JsonRejection>,
-) -> Result<(StatusCode, Json<Silence>), ApiError> {
+) -> Result<(StatusCode, Json<SilenceCreated>), ApiError> {
     let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let new = validate(body, &admin.name, state.clock.now_ms())?;
+    let known = KnownNames::gather(state.store.as_ref(), state.engine.as_deref()).await?;
+    let warnings = known.warnings(&new.matchers);
     let result = create(&state, new).await;
     let target = result.as_ref().map_or("-", |s| s.id.as_str()).to_string();
     audit::record(&state, &admin.name, "silence.add", &target, &result).await;
-    Ok((StatusCode::CREATED, Json(result?)))
+    let silence = result?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SilenceCreated { silence, warnings }),
+    ))
 }
 
 async fn create(state: &AppState, new: NewSilence) -> Result<Silence, ApiError> {

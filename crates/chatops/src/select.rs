@@ -1,5 +1,8 @@
-//! Host arguments: an exact name, a glob (`web-*`) or a host group from the rules configuration.
+//! Host arguments: an agent name, a reported hostname or display name, a host group from the
+//! rules configuration, or a glob (`web-*`) — tried in that order, so an exact agent name
+//! always means that one agent even when another host reports it as its hostname.
 
+use hostpulse_api::host_names::{NameMatch, exact_host};
 use hostpulse_rules::glob_match;
 use hostpulse_store::HostState;
 use std::collections::BTreeMap;
@@ -15,36 +18,45 @@ pub fn select_hosts(
     wanted: Option<&str>,
     groups: &BTreeMap<String, Vec<String>>,
 ) -> Vec<String> {
-    let mut names: Vec<String> = hosts
-        .iter()
-        .filter(|host| match wanted {
-            None => true,
-            Some(wanted) => host_matches(host, wanted, groups),
-        })
-        .map(|host| host.name.clone())
-        .collect();
+    let mut names = match wanted {
+        None => hosts.iter().map(|host| host.name.clone()).collect(),
+        Some(wanted) => match exact_host(hosts, wanted) {
+            NameMatch::Agent(name) => vec![name],
+            NameMatch::Other(names) => names,
+            NameMatch::None => match groups.get(wanted) {
+                Some(members) => members
+                    .iter()
+                    .flat_map(|member| by_name_or_glob(hosts, member))
+                    .collect(),
+                None => by_name_or_glob(hosts, wanted),
+            },
+        },
+    };
     names.sort();
+    names.dedup();
     names
 }
 
-fn host_matches(host: &HostState, wanted: &str, groups: &BTreeMap<String, Vec<String>>) -> bool {
-    if let Some(members) = groups.get(wanted) {
-        return members.iter().any(|m| name_matches(host, m));
+/// A group member: an exact name (same order as above) or a glob over every name of a host.
+fn by_name_or_glob(hosts: &[HostState], pattern: &str) -> Vec<String> {
+    if !is_glob(pattern) {
+        return match exact_host(hosts, pattern) {
+            NameMatch::Agent(name) => vec![name],
+            NameMatch::Other(names) => names,
+            NameMatch::None => Vec::new(),
+        };
     }
-    name_matches(host, wanted)
-}
-
-fn name_matches(host: &HostState, pattern: &str) -> bool {
-    let facts = host.facts.as_ref();
-    let names = std::iter::once(host.name.as_str())
-        .chain(facts.map(|f| f.hostname.as_str()))
-        .chain(facts.and_then(|f| f.display_name.as_deref()));
-    let mut names = names;
-    if is_glob(pattern) {
-        names.any(|n| glob_match(pattern, n))
-    } else {
-        names.any(|n| n == pattern)
-    }
+    hosts
+        .iter()
+        .filter(|host| {
+            let facts = host.facts.as_ref();
+            let mut names = std::iter::once(host.name.as_str())
+                .chain(facts.map(|f| f.hostname.as_str()))
+                .chain(facts.and_then(|f| f.display_name.as_deref()));
+            names.any(|name| glob_match(pattern, name))
+        })
+        .map(|host| host.name.clone())
+        .collect()
 }
 
 #[cfg(test)]
@@ -52,9 +64,16 @@ mod tests {
     use super::*;
 
     fn host(name: &str) -> HostState {
+        reporting(name, None)
+    }
+
+    fn reporting(name: &str, hostname: Option<&str>) -> HostState {
         HostState {
             name: name.into(),
-            facts: None,
+            facts: hostname.map(|hostname| hostpulse_core::HostFacts {
+                hostname: hostname.into(),
+                ..Default::default()
+            }),
             first_seen_ms: 0,
             last_seen_ms: 0,
             interval_ms: 5000,
@@ -75,5 +94,19 @@ mod tests {
         assert_eq!(select_hosts(&hosts, Some("db-1"), &groups), ["db-1"]);
         assert_eq!(select_hosts(&hosts, Some("front"), &groups), ["web-1"]);
         assert!(select_hosts(&hosts, Some("web"), &groups).is_empty());
+    }
+
+    #[test]
+    fn an_agent_name_wins_over_another_hosts_hostname() {
+        let hosts = vec![reporting("vm", Some("vm")), reporting("box", Some("vm"))];
+        let groups = BTreeMap::from([("vm-group".to_string(), vec!["vm".to_string()])]);
+        assert_eq!(select_hosts(&hosts, Some("vm"), &groups), ["vm"]);
+        assert_eq!(select_hosts(&hosts, Some("vm-group"), &groups), ["vm"]);
+        assert_eq!(select_hosts(&hosts, Some("v*"), &groups), ["box", "vm"]);
+        let shared = vec![
+            reporting("a", Some("ubuntu")),
+            reporting("b", Some("ubuntu")),
+        ];
+        assert_eq!(select_hosts(&shared, Some("ubuntu"), &groups), ["a", "b"]);
     }
 }

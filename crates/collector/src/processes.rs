@@ -1,11 +1,18 @@
 //! Processes family: process counts every cycle and, on a slower interval, the top
-//! processes by CPU and by memory from one read of each `/proc/<pid>/stat`.
+//! processes by CPU and by memory from one read of each `/proc/<pid>/stat`. CPU is the
+//! difference between two scans (see [`cpu_share`]): the first scan only primes, and a
+//! process without a usable earlier reading is left out of the snapshot until the next.
+
+mod cpu_share;
+
+pub use cpu_share::{ScanWindow, process_cpu_percent};
 
 use crate::cpu::ProcStat;
 use crate::error::CollectError;
 use crate::passwd::UserNames;
 use crate::rate::round2;
-use crate::read::FileReader;
+use crate::read::{FileReader, ProcFile};
+use crate::system::parse_uptime;
 use hostpulse_core::{ProcessInfo, ProcessSnapshot, Sample};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -57,7 +64,8 @@ struct ScanEntry {
     rss_pages: u64,
     comm: [u8; COMM_LEN],
     comm_len: usize,
-    cpu_percent: f64,
+    /// `None` until the process has two readings.
+    cpu_percent: Option<f64>,
 }
 
 impl ScanEntry {
@@ -73,7 +81,7 @@ impl ScanEntry {
             rss_pages: stat.rss_pages,
             comm,
             comm_len,
-            cpu_percent: 0.0,
+            cpu_percent: None,
         }
     }
 
@@ -98,6 +106,11 @@ pub struct ProcessCollector {
     top_n: usize,
     ticks_per_sec: f64,
     page_bytes: u64,
+    /// Online CPUs when `/proc/stat` does not list them.
+    online_cpus: usize,
+    uptime: ProcFile,
+    /// `/proc/uptime` at the last scan, clock ticks.
+    last_uptime_ticks: Option<f64>,
     /// Wall time of the last scan; `None` until the priming scan ran.
     last_scan_ms: Option<i64>,
     last_scan_at: Option<Instant>,
@@ -114,10 +127,11 @@ pub struct ProcessCollector {
 impl ProcessCollector {
     pub fn new(proc_path: &Path, passwd_path: &Path, interval_ms: u64, top_n: usize) -> Self {
         // SAFETY: sysconf only reads system configuration.
-        let (ticks, page) = unsafe {
+        let (ticks, page, cpus) = unsafe {
             (
                 libc::sysconf(libc::_SC_CLK_TCK),
                 libc::sysconf(libc::_SC_PAGESIZE),
+                libc::sysconf(libc::_SC_NPROCESSORS_ONLN),
             )
         };
         Self {
@@ -126,6 +140,9 @@ impl ProcessCollector {
             top_n,
             ticks_per_sec: if ticks > 0 { ticks as f64 } else { 100.0 },
             page_bytes: u64::try_from(page).ok().filter(|p| *p > 0).unwrap_or(4096),
+            online_cpus: usize::try_from(cpus).ok().filter(|c| *c > 0).unwrap_or(1),
+            uptime: ProcFile::new(proc_path.join("uptime")),
+            last_uptime_ticks: None,
             last_scan_ms: None,
             last_scan_at: None,
             last_count_ms: None,
@@ -168,15 +185,50 @@ impl ProcessCollector {
         if !scan_due {
             return Ok(None);
         }
-        self.scan(reader);
-        let now = Instant::now();
-        let elapsed = self
-            .last_scan_at
-            .map(|at| now.duration_since(at).as_secs_f64());
+        let window = self.scan(reader, stat);
         self.last_scan_ms = Some(now_ms);
-        self.last_scan_at = Some(now);
-        self.primed_only = elapsed.is_none();
-        Ok(elapsed.map(|secs| self.snapshot(secs, reader)))
+        self.primed_only = window.is_none();
+        let snapshot = window.map(|window| self.snapshot(&window, reader));
+        self.remember_readings();
+        Ok(snapshot)
+    }
+
+    /// The window since the previous scan; `None` on the first (priming) scan.
+    fn window(&mut self, reader: &mut FileReader, stat: Option<&ProcStat>) -> Option<ScanWindow> {
+        let uptime_ticks = self
+            .uptime
+            .read(reader)
+            .ok()
+            .and_then(|text| parse_uptime(text).ok())
+            .map(|secs| secs * self.ticks_per_sec);
+        let previous_uptime_ticks = std::mem::replace(&mut self.last_uptime_ticks, uptime_ticks);
+        let now = Instant::now();
+        let previous_at = self.last_scan_at.replace(now)?;
+        let elapsed_secs = match (previous_uptime_ticks, uptime_ticks) {
+            (Some(before), Some(after)) if after > before => (after - before) / self.ticks_per_sec,
+            _ => now.duration_since(previous_at).as_secs_f64(),
+        };
+        let cores = stat
+            .map(|s| s.per_cpu.len())
+            .filter(|n| *n > 0)
+            .unwrap_or(self.online_cpus);
+        Some(ScanWindow {
+            previous_uptime_ticks,
+            uptime_ticks,
+            elapsed_secs,
+            ticks_per_sec: self.ticks_per_sec,
+            cores,
+        })
+    }
+
+    /// Keeps this scan's readings for the next scan's differences.
+    fn remember_readings(&mut self) {
+        self.previous.clear();
+        self.previous.extend(
+            self.entries
+                .iter()
+                .map(|e| (e.pid, (e.cpu_ticks, e.start_ticks))),
+        );
     }
 
     fn scan_due(&self, now_ms: i64) -> bool {
@@ -200,8 +252,10 @@ impl ProcessCollector {
         Ok(())
     }
 
-    /// Reads every listed process once; vanished processes are skipped.
-    fn scan(&mut self, reader: &mut FileReader) {
+    /// Reads the uptime and every listed process once (vanished processes are skipped);
+    /// returns the window since the previous scan.
+    fn scan(&mut self, reader: &mut FileReader, stat: Option<&ProcStat>) -> Option<ScanWindow> {
+        let window = self.window(reader, stat);
         self.entries.clear();
         for &pid in &self.pids {
             self.path_buf.clear();
@@ -213,42 +267,36 @@ impl ProcessCollector {
                 self.entries.push(ScanEntry::new(pid, &stat));
             }
         }
+        window
     }
 
-    fn snapshot(&mut self, elapsed_secs: f64, reader: &mut FileReader) -> ProcessSnapshot {
+    fn snapshot(&mut self, window: &ScanWindow, reader: &mut FileReader) -> ProcessSnapshot {
         for entry in &mut self.entries {
-            let before = self
-                .previous
-                .get(&entry.pid)
-                .filter(|(_, start)| *start == entry.start_ticks);
-            // A process not seen last scan started since, so all its CPU time is new.
-            let ticks = entry
-                .cpu_ticks
-                .saturating_sub(before.map_or(0, |(t, _)| *t));
-            entry.cpu_percent = cpu_percent_of_core(ticks, self.ticks_per_sec, elapsed_secs);
+            let before = self.previous.get(&entry.pid).copied();
+            let now = (entry.cpu_ticks, entry.start_ticks);
+            entry.cpu_percent = process_cpu_percent(before, now, window);
         }
-        self.previous.clear();
-        self.previous.extend(
-            self.entries
-                .iter()
-                .map(|e| (e.pid, (e.cpu_ticks, e.start_ticks))),
-        );
         self.user_names.allow_reload();
-        let mut by_cpu: Vec<&ScanEntry> = self.entries.iter().collect();
+        // Processes whose CPU is not known yet are left out until the next scan.
+        let known: Vec<&ScanEntry> = self
+            .entries
+            .iter()
+            .filter(|e| e.cpu_percent.is_some())
+            .collect();
+        let mut by_cpu = known.clone();
         by_cpu.sort_unstable_by(|a, b| {
-            b.cpu_percent
-                .total_cmp(&a.cpu_percent)
-                .then(a.pid.cmp(&b.pid))
+            let cpu = |e: &ScanEntry| e.cpu_percent.unwrap_or(0.0);
+            cpu(b).total_cmp(&cpu(a)).then(a.pid.cmp(&b.pid))
         });
         by_cpu.truncate(self.top_n);
-        let mut by_memory: Vec<&ScanEntry> = self.entries.iter().collect();
+        let mut by_memory = known;
         by_memory.sort_unstable_by(|a, b| b.rss_pages.cmp(&a.rss_pages).then(a.pid.cmp(&b.pid)));
         by_memory.truncate(self.top_n);
         let mut describe = |e: &ScanEntry| ProcessInfo {
             pid: e.pid,
             name: e.name(),
             user: owner_name(&self.proc_path, e.pid, &mut self.user_names, reader),
-            cpu_percent: e.cpu_percent,
+            cpu_percent: e.cpu_percent.unwrap_or(0.0),
             rss_bytes: e.rss_pages * self.page_bytes,
         };
         ProcessSnapshot {

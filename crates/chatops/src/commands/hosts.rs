@@ -1,15 +1,19 @@
 //! `/hosts` (up or down, last seen, IP, agent version) and `/status` (vitals per host).
 
+use super::failed;
 use super::vitals::selected;
 use crate::format::{age, escape, number, percent, rate};
 use crate::registry::{CommandContext, CommandError, Reply};
 use hostpulse_api::HostView;
+use hostpulse_api::host_names::{NameCollision, name_collisions};
 use hostpulse_store::LatestSample;
 
 /// `/hosts`: one line per host.
 pub async fn hosts(ctx: CommandContext) -> Result<Reply, CommandError> {
     let now = ctx.services.clock.now_ms();
     let mut text = String::from("<b>Hosts</b>\n");
+    let all = ctx.services.store.hosts().await.map_err(failed)?;
+    let mut collisions = name_collisions(&all);
     for latest in selected(&ctx).await? {
         let view = HostView::new(&latest, now);
         let mark = if view.status == "up" { "🟢" } else { "🔴" };
@@ -22,8 +26,26 @@ pub async fn hosts(ctx: CommandContext) -> Result<Reply, CommandError> {
             age(now - view.last_seen_ms),
             escape(&view.agent_version)
         ));
+        for collision in collisions.remove(&view.name).unwrap_or_default() {
+            text.push_str(&format!("   ⚠️ {}\n", escape(&collision_text(&collision))));
+        }
     }
     Ok(Reply::html(text))
+}
+
+/// `hostname "vm" is also the agent name of vm: "vm" means vm, name this host box`.
+fn collision_text(c: &NameCollision) -> String {
+    let meaning = match &c.resolves_to {
+        Some(host) => format!("commands read {:?} as {host}", c.name),
+        None => format!("{:?} names several hosts; use agent names", c.name),
+    };
+    format!(
+        "{} {:?} is also the {} of {}: {meaning}",
+        c.kind.describe(),
+        c.name,
+        c.other_kind.describe(),
+        c.other_host
+    )
 }
 
 /// `/status [host|glob|group]`: a compact table, one line per host.

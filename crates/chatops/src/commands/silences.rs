@@ -3,9 +3,10 @@
 use super::failed;
 use crate::format::{age, escape};
 use crate::registry::{CommandContext, CommandError, Reply};
-use crate::select::is_glob;
-use hostpulse_api::matchers::parse_matcher;
+use crate::select::{is_glob, select_hosts};
+use hostpulse_api::matchers::KnownNames;
 use hostpulse_api::query::parse_duration_ms;
+use hostpulse_config::{format_matcher, parse_matcher_list};
 use hostpulse_core::{MatchOp, Matcher, Silence};
 use hostpulse_engine::NewSilence;
 
@@ -27,7 +28,7 @@ pub async fn list(ctx: CommandContext) -> Result<Reply, CommandError> {
 }
 
 fn silence_line(silence: &Silence, now: i64) -> String {
-    let matchers: Vec<String> = silence.matchers.iter().map(matcher_text).collect();
+    let matchers: Vec<String> = silence.matchers.iter().map(format_matcher).collect();
     let when = if silence.starts_ms > now {
         format!("starts in {}", age(silence.starts_ms - now))
     } else {
@@ -46,16 +47,6 @@ fn silence_line(silence: &Silence, now: i64) -> String {
     )
 }
 
-fn matcher_text(m: &Matcher) -> String {
-    let op = match m.op {
-        MatchOp::Eq => "=",
-        MatchOp::NotEq => "!=",
-        MatchOp::Regex => "=~",
-        MatchOp::NotRegex => "!~",
-    };
-    format!("{}{op}{}", m.name, m.value)
-}
-
 /// `/silence <target> <duration> [comment]`.
 pub async fn add(ctx: CommandContext) -> Result<Reply, CommandError> {
     let [target, duration, comment @ ..] = ctx.args.as_slice() else {
@@ -64,7 +55,11 @@ pub async fn add(ctx: CommandContext) -> Result<Reply, CommandError> {
     let length = parse_duration_ms(duration)
         .filter(|ms| (1..=MAX_SILENCE_MS).contains(ms))
         .ok_or(CommandError::Usage)?;
-    let matchers = target_matchers(&ctx, target)?;
+    let matchers = target_matchers(&ctx, target).await?;
+    let known = KnownNames::gather(ctx.services.store.as_ref(), Some(&ctx.services.engine))
+        .await
+        .map_err(failed)?;
+    let warnings = known.warnings(&matchers);
     let new = NewSilence {
         matchers,
         starts_ms: None,
@@ -73,43 +68,56 @@ pub async fn add(ctx: CommandContext) -> Result<Reply, CommandError> {
         comment: comment.join(" "),
     };
     let silence = ctx.services.engine.add_silence(new).await.map_err(failed)?;
-    Ok(Reply::html(format!(
+    let mut text = format!(
         "🔕 Silenced for {}: {}\nid <code>{}</code> — /unsilence {} to end it.",
         age(length),
-        escape(
-            &silence
-                .matchers
-                .iter()
-                .map(matcher_text)
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
+        escape(&matchers_text(&silence.matchers)),
         escape(&silence.id),
         escape(&silence.id)
-    )))
+    );
+    for warning in &warnings {
+        text.push_str(&format!("\n⚠️ {}", escape(warning)));
+    }
+    Ok(Reply::html(text))
 }
 
-/// Matchers of a silence target: `name=value,...`, a rule name, a host glob or a host name.
-fn target_matchers(ctx: &CommandContext, target: &str) -> Result<Vec<Matcher>, CommandError> {
+fn matchers_text(matchers: &[Matcher]) -> String {
+    let texts: Vec<String> = matchers.iter().map(format_matcher).collect();
+    texts.join(",")
+}
+
+/// Matchers of a silence target: `name=value,...`, a rule name, or hosts as the other
+/// commands select them (agent name, hostname, group, glob); an unknown word silences the
+/// host of that name, with a warning.
+async fn target_matchers(ctx: &CommandContext, target: &str) -> Result<Vec<Matcher>, CommandError> {
     if target.contains(['=', '~']) {
-        return target
-            .split(',')
-            .map(|m| parse_matcher(m).map_err(failed))
-            .collect();
+        return parse_matcher_list(target).map_err(failed);
     }
-    let is_rule = ctx.services.engine.rules().iter().any(|r| r.name == target);
-    let matcher = if is_rule {
-        eq("rule", target)
-    } else if is_glob(target) {
-        Matcher {
-            name: "host".into(),
-            op: MatchOp::Regex,
-            value: glob_regex(target),
-        }
-    } else {
-        eq("host", target)
+    if ctx.services.engine.rules().iter().any(|r| r.name == target) {
+        return Ok(vec![eq("rule", target)]);
+    }
+    let hosts = ctx.services.store.hosts().await.map_err(failed)?;
+    let names = select_hosts(&hosts, Some(target), &ctx.services.host_groups);
+    let matcher = match names.as_slice() {
+        _ if is_glob(target) => host_regex(glob_regex(target)),
+        [] => eq("host", target),
+        [name] => eq("host", name),
+        many => host_regex(
+            many.iter()
+                .map(|n| regex::escape(n))
+                .collect::<Vec<_>>()
+                .join("|"),
+        ),
     };
     Ok(vec![matcher])
+}
+
+fn host_regex(value: String) -> Matcher {
+    Matcher {
+        name: "host".into(),
+        op: MatchOp::Regex,
+        value,
+    }
 }
 
 fn eq(name: &str, value: &str) -> Matcher {
@@ -127,11 +135,7 @@ fn glob_regex(glob: &str) -> String {
         match c {
             '*' => out.push_str(".*"),
             '?' => out.push('.'),
-            c if c.is_ascii_alphanumeric() || c == '-' || c == '_' => out.push(c),
-            c => {
-                out.push('\\');
-                out.push(c);
-            }
+            c => out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
         }
     }
     out

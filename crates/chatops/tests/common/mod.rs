@@ -76,6 +76,11 @@ pub async fn rig_with(rules: &str) -> Rig {
 
 impl Rig {
     pub async fn ingest(&self, host: &str, cpu: f64) {
+        self.ingest_as(host, host, cpu).await;
+    }
+
+    /// Ingests a frame of agent `host` whose facts report `hostname`.
+    pub async fn ingest_as(&self, host: &str, hostname: &str, cpu: f64) {
         let batch = IngestBatch {
             version: PROTOCOL_VERSION,
             agent: AgentIdentity {
@@ -89,7 +94,7 @@ impl Rig {
             },
             seq: 1,
             facts: Some(HostFacts {
-                hostname: host.into(),
+                hostname: hostname.into(),
                 ips: vec!["10.0.0.7".into()],
                 agent_version: "0.1.0".into(),
                 ..HostFacts::default()

@@ -4,9 +4,10 @@ use crate::cli::{SilenceAddArgs, SilenceCommand};
 use crate::client::{ApiClient, encode};
 use crate::commands::status::format_time;
 use anyhow::{Context, Result, bail};
-use hostpulse_api::matchers::{format_matcher, parse_matcher};
 use hostpulse_api::query::{parse_duration_ms, parse_time};
+use hostpulse_config::{format_matcher, parse_matcher};
 use hostpulse_core::Silence;
+use serde::Deserialize;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
@@ -74,7 +75,7 @@ pub fn add_body(args: &SilenceAddArgs, now_ms: i64) -> Result<serde_json::Value>
 fn add(args: SilenceAddArgs) -> Result<ExitCode> {
     let client = ApiClient::from_args(&args.api)?;
     let body = add_body(&args, crate::commands::now_ms())?;
-    let silence: Silence = client
+    let Created { silence, warnings } = client
         .post("/api/v1/silences", &body)
         .context("cannot add the silence")?;
     // The id alone on stdout, so that `ID=$(hostpulse silence add ...)` works.
@@ -85,7 +86,19 @@ fn add(args: SilenceAddArgs) -> Result<ExitCode> {
         format_time(silence.starts_ms),
         format_time(silence.ends_ms)
     );
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Answer of `POST /api/v1/silences`.
+#[derive(Deserialize)]
+struct Created {
+    #[serde(flatten)]
+    silence: Silence,
+    #[serde(default)]
+    warnings: Vec<String>,
 }
 
 fn matchers_text(silence: &Silence) -> String {

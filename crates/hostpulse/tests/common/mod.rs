@@ -208,6 +208,7 @@ pub mod sink;
 
 #[allow(unused_imports)]
 pub use agent::AgentProc;
+#[allow(unused_imports)]
 pub use hub::{Hub, Mode};
 #[allow(unused_imports)]
 pub use query::{Point, ingest_body, ingest_body_as, latest_value, range_points, test_batch};
