@@ -18,7 +18,7 @@ impl Notifier for LogNotifier {
                 rule = %alert.rule,
                 host = %alert.host,
                 severity = %alert.severity,
-                summary = %alert.summary,
+                summary = %crate::message::current_summary(alert),
                 "notification"
             );
         }

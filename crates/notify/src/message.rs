@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hostpulse_core::{Alert, Notification, NotificationKind, Severity};
+use hostpulse_core::{Alert, AlertState, Notification, NotificationKind, Severity};
 use serde::Serialize;
 
 use crate::SendError;
@@ -51,6 +51,7 @@ pub struct AlertLine {
     pub host: String,
     pub host_ip: Option<String>,
     pub severity: Severity,
+    /// What is wrong; for a resolved alert, the value it resolved at (see [`current_summary`]).
     pub summary: String,
     pub description: String,
     /// `value 91.2 (threshold 85)` or `value 91.2 (baseline 40)`.
@@ -58,6 +59,8 @@ pub struct AlertLine {
     /// RFC 3339 UTC time the alert started firing (or became active).
     pub since: String,
     pub resolved: bool,
+    /// RFC 3339 UTC time the alert resolved, when it has.
+    pub resolved_at: Option<String>,
 }
 
 /// Channel-neutral content of a notification; also the context of user templates.
@@ -164,15 +167,20 @@ impl AlertLine {
         }
     }
 
-    /// Summary, value and since lines.
+    /// Summary, value and since lines; for a resolved alert, the value it resolved at and
+    /// when it fired and resolved.
     pub fn detail_lines(&self) -> Vec<String> {
-        let mut lines = vec![self.summary.clone(), self.value.clone()];
-        let word = if self.resolved {
-            "Was firing since"
-        } else {
-            "Since"
+        let mut lines = match &self.resolved_at {
+            Some(at) if self.resolved => vec![
+                self.summary.clone(),
+                format!("Was firing since {}, resolved at {at}", self.since),
+            ],
+            _ => vec![
+                self.summary.clone(),
+                self.value.clone(),
+                format!("Since {}", self.since),
+            ],
         };
-        lines.push(format!("{word} {}", self.since));
         lines.retain(|line| !line.is_empty());
         lines
     }
@@ -192,24 +200,43 @@ fn title(status: &str, severity: Severity, alerts: &[Alert]) -> String {
 }
 
 fn alert_line(alert: &Alert) -> AlertLine {
-    let mut value = format!("value {}", number(alert.value));
-    if let Some(threshold) = alert.threshold {
-        value.push_str(&format!(" (threshold {})", number(threshold)));
-    } else if let Some(baseline) = alert.annotations.get("baseline") {
-        value.push_str(&format!(" (baseline {baseline})"));
-    }
     let since_ms = alert.firing_since_ms.unwrap_or(alert.active_since_ms);
+    let resolved = alert.state == AlertState::Resolved;
     AlertLine {
         id: alert.id.clone(),
         rule: alert.rule.clone(),
         host: alert.host.clone(),
         host_ip: alert.annotations.get("host_ip").cloned(),
         severity: alert.severity,
-        summary: alert.summary.clone(),
+        summary: current_summary(alert),
         description: alert.description.clone(),
-        value,
+        value: value_text(alert),
         since: rfc3339(since_ms),
-        resolved: alert.state == hostpulse_core::AlertState::Resolved,
+        resolved,
+        resolved_at: alert.resolved_ms.filter(|_| resolved).map(rfc3339),
+    }
+}
+
+/// `value 91.2 (threshold 85)`, `value 91.2 (baseline 40)` or `value 91.2`.
+fn value_text(alert: &Alert) -> String {
+    let mut value = format!("value {}", number(alert.value));
+    if let Some(threshold) = alert.threshold {
+        value.push_str(&format!(" (threshold {})", number(threshold)));
+    } else if let Some(baseline) = alert.annotations.get("baseline") {
+        value.push_str(&format!(" (baseline {baseline})"));
+    }
+    value
+}
+
+/// What an alert says now: its summary while pending or firing; once resolved, the value it
+/// resolved at (`Resolved with value 40.5 (threshold 85)`) — the summary it keeps is that
+/// of the last firing evaluation, a condition that no longer holds.
+pub fn current_summary(alert: &Alert) -> String {
+    if alert.state == AlertState::Resolved {
+        let value = value_text(alert);
+        format!("Resolved with {value}")
+    } else {
+        alert.summary.clone()
     }
 }
 

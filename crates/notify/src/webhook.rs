@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::http;
-use crate::message::rfc3339;
+use crate::message::{current_summary, rfc3339};
 use crate::{Delivered, MessageContext, Notifier, NotifyError, Redactor, SendError};
 
 /// Header carrying `sha256=<hex HMAC-SHA256 of the body>` when `hmac_secret` is set.
@@ -154,7 +154,7 @@ fn all_labels(alert: &Alert) -> Labels {
 
 fn annotations(alert: &Alert) -> Labels {
     let mut out: Labels = alert.annotations.clone().into_iter().collect();
-    out.insert("summary".into(), alert.summary.clone());
+    out.insert("summary".into(), current_summary(alert));
     if !alert.description.is_empty() {
         out.insert("description".into(), alert.description.clone());
     }
