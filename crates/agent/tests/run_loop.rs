@@ -257,6 +257,77 @@ fn unavailable_with_retry_after_is_retried() {
     assert_eq!(stats.failed_attempts, 1);
 }
 
+/// A refusal answered with `status` and `headers`, then 200s.
+fn refuse_first_with(status: u16, headers: Vec<(String, String)>) -> common::Responder {
+    Arc::new(move |n: usize, b: &hostpulse_proto::IngestBatch| {
+        if n == 0 {
+            Reply {
+                status,
+                headers: headers.clone(),
+                body: r#"{"error":"busy","detail":"scripted"}"#.into(),
+            }
+        } else {
+            Reply::ok(b)
+        }
+    })
+}
+
+/// Time between the refused first request and the retry of the same batch.
+fn wait_before_retry(status: u16, headers: Vec<(String, String)>) -> Duration {
+    let responder = refuse_first_with(status, headers);
+    let hub = TestHub::start_with(0, responder, Arc::new(Mutex::new(Vec::new())));
+    let spool = tempfile::tempdir().unwrap();
+    let agent = RunningAgent::start(hub.url(), spool.path());
+    hub.wait_for("the retry", WAIT, |r| r.len() >= 2);
+    agent.stop();
+    let received = hub.received();
+    assert_eq!(received[0].status, status);
+    assert_eq!(
+        received[1].batch.seq, received[0].batch.seq,
+        "kept and retried"
+    );
+    received[1].at - received[0].at
+}
+
+#[test]
+fn retry_after_in_seconds_or_as_a_date_is_waited_out() {
+    let waited = wait_before_retry(429, vec![("Retry-After".into(), "3".into())]);
+    assert!(
+        waited >= Duration::from_millis(2900),
+        "429: retried after {waited:?}"
+    );
+    let in_three = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(4);
+    let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+        .timestamp_to_rfc9110_string(&in_three)
+        .unwrap();
+    let waited = wait_before_retry(503, vec![("Retry-After".into(), date.clone())]);
+    // The date has whole seconds, so at least three of the four remain.
+    assert!(
+        waited >= Duration::from_millis(2900),
+        "503 {date}: retried after {waited:?}"
+    );
+}
+
+#[test]
+fn a_conflict_keeps_the_batch_and_retries_it() {
+    let responder = refuse_first_with(409, Vec::new());
+    let hub = TestHub::start_with(0, responder, Arc::new(Mutex::new(Vec::new())));
+    let spool = tempfile::tempdir().unwrap();
+    let agent = RunningAgent::start(hub.url(), spool.path());
+    hub.wait_for("delivery after the 409", WAIT, |r| {
+        r.iter().filter(|r| r.status == 200).count() >= 2 && spooled_files(spool.path()) == 0
+    });
+    let stats = agent.stop();
+    let received = hub.received();
+    let acknowledged = acknowledged_in_order(&received);
+    assert_eq!(
+        acknowledged[0].batch.seq, received[0].batch.seq,
+        "nothing dropped on 409"
+    );
+    assert_contiguous(&acknowledged);
+    assert_eq!((stats.conflicts, stats.refused), (1, 0));
+}
+
 #[test]
 fn spool_survives_an_agent_restart() {
     let closed_port = {

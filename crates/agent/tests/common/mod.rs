@@ -20,6 +20,8 @@ pub struct Received {
     pub batch: IngestBatch,
     /// Status the hub answered with.
     pub status: u16,
+    /// When the request arrived.
+    pub at: Instant,
 }
 
 /// A scripted answer.
@@ -196,6 +198,7 @@ fn serve(
             content_encoding: header("content-encoding"),
             batch,
             status: reply.status,
+            at: Instant::now(),
         });
         if writer.write_all(head.as_bytes()).is_err()
             || writer.write_all(reply.body.as_bytes()).is_err()
