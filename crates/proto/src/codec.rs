@@ -1,10 +1,12 @@
 //! Encoding and decoding of batches: JSON inside gzip, with a hard cap on inflated size.
 
 use crate::batch::IngestBatch;
+use crate::scan::{Budget, Violation, scan};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
-use std::io::{Read, Write};
+use serde::Deserialize;
+use std::io::{BufReader, Read};
 
 /// Why a body could not be turned into a batch.
 #[derive(Debug, thiserror::Error)]
@@ -13,16 +15,45 @@ pub enum CodecError {
     Gzip(std::io::Error),
     #[error("inflated body exceeds the limit of {limit} bytes")]
     TooLarge { limit: usize },
+    #[error(
+        "batch has more than {limit} samples; the limit is {limit} (ingest.max_samples_per_batch)"
+    )]
+    TooManySamples { limit: usize },
+    #[error(
+        "batch would take more than {limit} bytes of memory once decoded (ingest.max_decoded_bytes); send fewer samples, labels or list items per batch"
+    )]
+    TooLargeDecoded { limit: usize },
     #[error("batch JSON is invalid: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+/// Bounds applied while a body is decoded, before anything of it is materialised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeLimits {
+    /// Most bytes of inflated JSON.
+    pub max_inflated: usize,
+    /// Most samples over all frames.
+    pub max_samples: usize,
+    /// Most bytes the decoded batch may take in memory (a conservative estimate).
+    pub max_decoded: usize,
+}
+
+impl DecodeLimits {
+    /// Only an inflated-size cap.
+    pub fn inflated(max_inflated: usize) -> Self {
+        Self {
+            max_inflated,
+            max_samples: usize::MAX,
+            max_decoded: usize::MAX,
+        }
+    }
 }
 
 /// Serialises and gzips a batch.
 pub fn encode_batch(batch: &IngestBatch) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::with_capacity(4096), Compression::fast());
     // Writing into a Vec cannot fail, and serialising plain data cannot fail either.
-    let json = serde_json::to_vec(batch).unwrap_or_default();
-    let _ = enc.write_all(&json);
+    let _ = serde_json::to_writer(&mut enc, batch);
     enc.finish().unwrap_or_default()
 }
 
@@ -33,26 +64,126 @@ pub fn decode_batch(
     gzip: bool,
     max_inflated: usize,
 ) -> Result<IngestBatch, CodecError> {
-    if !gzip {
-        if body.len() > max_inflated {
-            return Err(CodecError::TooLarge {
-                limit: max_inflated,
-            });
-        }
-        return Ok(serde_json::from_slice(body)?);
-    }
-    let mut json = Vec::with_capacity(body.len() * 8);
-    let limit = u64::try_from(max_inflated).unwrap_or(u64::MAX);
-    GzDecoder::new(body)
-        .take(limit + 1)
-        .read_to_end(&mut json)
-        .map_err(CodecError::Gzip)?;
-    if json.len() > max_inflated {
+    decode_batch_bounded(body, gzip, &DecodeLimits::inflated(max_inflated))
+}
+
+/// Decodes a body within `limits`. A first streaming pass checks the limits without
+/// building anything; only then is the batch decoded, streaming again from the body,
+/// so no inflated copy of the JSON is ever held.
+pub fn decode_batch_bounded(
+    body: &[u8],
+    gzip: bool,
+    limits: &DecodeLimits,
+) -> Result<IngestBatch, CodecError> {
+    if !gzip && body.len() > limits.max_inflated {
         return Err(CodecError::TooLarge {
-            limit: max_inflated,
+            limit: limits.max_inflated,
         });
     }
-    Ok(serde_json::from_slice(&json)?)
+    let mut budget = Budget::new(limits.max_samples, limits.max_decoded);
+    let scanned = with_json(body, gzip, limits.max_inflated, ScanPass(&mut budget));
+    match (scanned, budget.violation()) {
+        (_, Some(Violation::TooManySamples { limit })) => Err(CodecError::TooManySamples { limit }),
+        (_, Some(Violation::TooLargeDecoded { limit })) => {
+            Err(CodecError::TooLargeDecoded { limit })
+        }
+        (Err(error), None) => Err(error),
+        (Ok(()), None) => with_json(body, gzip, limits.max_inflated, DecodePass),
+    }
+}
+
+/// One pass of the JSON parser over a whole document.
+trait Pass {
+    type Output;
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Result<Self::Output, serde_json::Error>;
+}
+
+/// Checks the limits, building nothing.
+struct ScanPass<'b>(&'b mut Budget);
+
+impl Pass for ScanPass<'_> {
+    type Output = ();
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Result<(), serde_json::Error> {
+        scan(&mut *de, self.0)?;
+        de.end()
+    }
+}
+
+/// Builds the batch.
+struct DecodePass;
+
+impl Pass for DecodePass {
+    type Output = IngestBatch;
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Result<IngestBatch, serde_json::Error> {
+        let batch = IngestBatch::deserialize(&mut *de)?;
+        de.end()?;
+        Ok(batch)
+    }
+}
+
+/// Runs `pass` over the JSON of `body`, inflated on the fly when `gzip`.
+fn with_json<P: Pass>(
+    body: &[u8],
+    gzip: bool,
+    max_inflated: usize,
+    pass: P,
+) -> Result<P::Output, CodecError> {
+    if !gzip {
+        return Ok(pass.run(&mut serde_json::Deserializer::from_slice(body))?);
+    }
+    let mut capped = Capped::new(GzDecoder::new(body), max_inflated);
+    let result = {
+        let reader = BufReader::with_capacity(READ_BUFFER, &mut capped);
+        pass.run(&mut serde_json::Deserializer::from_reader(reader))
+    };
+    match result {
+        _ if capped.exceeded => Err(CodecError::TooLarge {
+            limit: max_inflated,
+        }),
+        Err(error) if error.is_io() => Err(CodecError::Gzip(error.into())),
+        other => Ok(other?),
+    }
+}
+
+/// Size of the buffer between the inflater and the JSON parser.
+const READ_BUFFER: usize = 64 << 10;
+
+/// A reader that fails once more than `limit` bytes came through.
+struct Capped<R> {
+    inner: R,
+    remaining: usize,
+    exceeded: bool,
+}
+
+impl<R: Read> Capped<R> {
+    fn new(inner: R, limit: usize) -> Self {
+        Self {
+            inner,
+            remaining: limit,
+            exceeded: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > self.remaining {
+            self.exceeded = true;
+            return Err(std::io::Error::other("inflated body exceeds the limit"));
+        }
+        self.remaining -= n;
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -60,6 +191,7 @@ mod tests {
     use super::*;
     use crate::batch::{AgentIdentity, Frame, PROTOCOL_VERSION};
     use hostpulse_core::Sample;
+    use std::io::Write;
 
     fn batch() -> IngestBatch {
         IngestBatch {
@@ -114,6 +246,75 @@ mod tests {
         let json = br#"{"version":1,"agent":{"hostname":"a","agent_version":"1","interval_ms":1000},"seq":1,"frames":[],"extra":1}"#;
         assert!(matches!(
             decode_batch(json, false, 1 << 20),
+            Err(CodecError::Json(_))
+        ));
+    }
+
+    fn many_samples(n: usize) -> IngestBatch {
+        let mut b = batch();
+        b.frames[0].samples = (0..n)
+            .map(|i| Sample::new("x.y", 1.0).with_label("i", i.to_string()))
+            .collect();
+        b
+    }
+
+    #[test]
+    fn sample_cap_is_checked_before_decoding() {
+        let body = encode_batch(&many_samples(101));
+        let limits = DecodeLimits {
+            max_samples: 100,
+            ..DecodeLimits::inflated(1 << 20)
+        };
+        assert!(matches!(
+            decode_batch_bounded(&body, true, &limits),
+            Err(CodecError::TooManySamples { limit: 100 })
+        ));
+        let body = encode_batch(&many_samples(100));
+        assert_eq!(
+            decode_batch_bounded(&body, true, &limits)
+                .unwrap()
+                .sample_count(),
+            100
+        );
+    }
+
+    #[test]
+    fn decoded_size_estimate_is_capped() {
+        let body = encode_batch(&many_samples(1000));
+        let limits = DecodeLimits {
+            max_decoded: 100_000,
+            ..DecodeLimits::inflated(1 << 20)
+        };
+        assert!(matches!(
+            decode_batch_bounded(&body, true, &limits),
+            Err(CodecError::TooLargeDecoded { limit: 100_000 })
+        ));
+        let roomy = DecodeLimits {
+            max_decoded: 4 << 20,
+            ..limits
+        };
+        assert!(decode_batch_bounded(&body, true, &roomy).is_ok());
+    }
+
+    #[test]
+    fn plain_json_is_scanned_too() {
+        let json = serde_json::to_vec(&many_samples(11)).unwrap();
+        let limits = DecodeLimits {
+            max_samples: 10,
+            ..DecodeLimits::inflated(1 << 20)
+        };
+        assert!(matches!(
+            decode_batch_bounded(&json, false, &limits),
+            Err(CodecError::TooManySamples { limit: 10 })
+        ));
+    }
+
+    #[test]
+    fn trailing_garbage_is_refused() {
+        let mut json = serde_json::to_vec(&batch()).unwrap();
+        json.extend_from_slice(b" x");
+        assert!(matches!(
+            decode_batch(&json, false, 1 << 20),
             Err(CodecError::Json(_))
         ));
     }

@@ -5,8 +5,9 @@ mod batch;
 mod codec;
 mod fields;
 mod limits;
+mod scan;
 
 pub use batch::{AgentIdentity, Frame, IngestBatch, IngestReply, MAX_SEQ_STEP, PROTOCOL_VERSION};
+pub use codec::{CodecError, DecodeLimits, decode_batch, decode_batch_bounded, encode_batch};
 pub use fields::{FieldError, FieldLimits};
-pub use codec::{CodecError, decode_batch, encode_batch};
 pub use limits::{BatchError, Limits, validate_batch};

@@ -12,6 +12,8 @@ pub struct Limits {
     pub max_series_per_batch: usize,
     /// Most frames in one batch.
     pub max_frames: usize,
+    /// Most samples over all frames of one batch.
+    pub max_samples_per_batch: usize,
     /// How far in the past a sample may be, milliseconds.
     pub max_age_ms: i64,
     /// How far in the future a sample may be, milliseconds.
@@ -29,6 +31,7 @@ impl Default for Limits {
         Self {
             max_series_per_batch: 10_000,
             max_frames: 10_000,
+            max_samples_per_batch: 10_000,
             max_age_ms: 14 * 24 * 3600 * 1000,
             max_future_ms: 5 * 60 * 1000,
             max_label_len: 256,
@@ -45,6 +48,8 @@ pub enum BatchError {
     Version { got: u32 },
     #[error("batch has {got} frames; the limit is {limit}")]
     TooManyFrames { got: usize, limit: usize },
+    #[error("batch has {got} samples; the limit is {limit} (ingest.max_samples_per_batch)")]
+    TooManySamples { got: usize, limit: usize },
     #[error("batch has {got} distinct series; the limit is {limit}")]
     TooManySeries { got: usize, limit: usize },
     #[error("frame {frame}: timestamp {ts_ms} is {reason}")]
@@ -76,6 +81,13 @@ pub fn validate_batch(batch: &IngestBatch, now_ms: i64, limits: &Limits) -> Resu
         return Err(BatchError::TooManyFrames {
             got: batch.frames.len(),
             limit: limits.max_frames,
+        });
+    }
+    let samples = batch.sample_count();
+    if samples > limits.max_samples_per_batch {
+        return Err(BatchError::TooManySamples {
+            got: samples,
+            limit: limits.max_samples_per_batch,
         });
     }
     check_fields(batch, &limits.fields, limits.max_label_len)?;
