@@ -24,8 +24,8 @@ mod types;
 mod writer;
 
 pub use accounts::ApiToken;
-pub use instances::{format_utc, is_live, live_window_ms};
 pub use alerts::*;
+pub use instances::{format_utc, is_live, live_window_ms};
 pub use options::SqliteOptions;
 pub use sqlite::SqliteStore;
 pub use types::*;
@@ -66,6 +66,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Samples of one metric of one host over a time range, at the resolution that fits `step_ms`.
     async fn query_range(&self, query: RangeQuery) -> Result<RangeResult, StoreError>;
+
+    /// How large the answer to `query` can be, without reading any points: the series it
+    /// matches and the buckets of each.
+    async fn range_size(&self, query: &RangeQuery) -> Result<RangeSize, StoreError>;
 
     /// Registers an agent with the hash of its token. Fails if the name is taken.
     async fn add_agent(&self, name: &str, token_hash: &str) -> Result<AgentRecord, StoreError>;

@@ -6,7 +6,8 @@ use crate::head::{Bucket, HOUR_MS, MINUTE_MS, PendingChunk, Tier};
 use crate::memory::Memory;
 use crate::schema::db_error;
 use crate::{
-    RangePoint, RangeQuery, RangeResult, Resolution, SeriesPoints, SqliteOptions, StoreError,
+    RangePoint, RangeQuery, RangeResult, RangeSize, Resolution, SeriesPoints, SqliteOptions,
+    StoreError,
 };
 use hostpulse_core::Labels;
 use rusqlite::{Connection, params};
@@ -32,14 +33,30 @@ pub fn validate(query: &RangeQuery) -> Result<(), StoreError> {
     if query.step_ms <= 0 {
         return Err(StoreError::InvalidQuery("step must be positive".into()));
     }
-    let first = query.start_ms.div_euclid(query.step_ms);
-    let last = (query.end_ms - 1).div_euclid(query.step_ms);
-    if last - first + 1 > MAX_POINTS_PER_SERIES {
+    if steps(query) > MAX_POINTS_PER_SERIES {
         return Err(StoreError::InvalidQuery(format!(
             "more than {MAX_POINTS_PER_SERIES} points per series; use a larger step"
         )));
     }
     Ok(())
+}
+
+/// Buckets of `step_ms` the range of a validated query covers.
+pub fn steps(query: &RangeQuery) -> i64 {
+    let first = query.start_ms.div_euclid(query.step_ms);
+    let last = (query.end_ms - 1).div_euclid(query.step_ms);
+    last - first + 1
+}
+
+/// Series matched and buckets per series, for a validated query.
+pub fn size(memory: &Memory, query: &RangeQuery) -> RangeSize {
+    let series = memory
+        .matching_series(&query.host, &query.metric, &query.labels)
+        .len();
+    RangeSize {
+        series,
+        steps: usize::try_from(steps(query)).unwrap_or(usize::MAX),
+    }
 }
 
 /// The coarsest resolution the step allows, coarser still where finer data expired.

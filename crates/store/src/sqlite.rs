@@ -6,8 +6,8 @@ use crate::readers::ReaderPool;
 use crate::writer::{Command, Counters, IngestRequest, Reply, Writer, lock};
 use crate::{
     AgentRecord, ApiToken, HostLatest, HostState, IngestOutcome, InstanceRecord, RangeQuery,
-    RangeResult, SqliteOptions, Store, StoreError, StoreStats, accounts, persist, query, rows,
-    schema,
+    RangeResult, RangeSize, SqliteOptions, Store, StoreError, StoreStats, accounts, persist, query,
+    rows, schema,
 };
 use async_trait::async_trait;
 use hostpulse_core::Clock;
@@ -225,6 +225,11 @@ impl Store for SqliteStore {
         let snapshots = query::snapshot(&lock(&self.memory), &range, tier);
         self.read(move |connection| query::run(connection, &range, tier, snapshots))
             .await
+    }
+
+    async fn range_size(&self, range: &RangeQuery) -> Result<RangeSize, StoreError> {
+        query::validate(range)?;
+        Ok(query::size(&lock(&self.memory), range))
     }
 
     async fn add_agent(&self, name: &str, token_hash: &str) -> Result<AgentRecord, StoreError> {

@@ -97,6 +97,22 @@ pub struct RangeQuery {
     pub step_ms: i64,
 }
 
+/// Upper bounds of an answer to a [`RangeQuery`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeSize {
+    /// Series the query matches.
+    pub series: usize,
+    /// Buckets of `step_ms` in the range, i.e. most points of one series.
+    pub steps: usize,
+}
+
+impl RangeSize {
+    /// Most points of the whole answer.
+    pub fn points(&self) -> usize {
+        self.series.saturating_mul(self.steps)
+    }
+}
+
 /// One aggregated point: average, minimum and maximum over its bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RangePoint {

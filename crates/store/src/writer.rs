@@ -269,7 +269,12 @@ impl Writer {
             if known + request.batch.sample_count() > limit {
                 let fresh = memory.new_series_keys(agent, &request.batch, new_keys);
                 if known + fresh.len() > limit {
-                    let reason = format!("host {agent:?} would exceed {limit} series");
+                    let reason = format!(
+                        "host {agent:?} has {known} series and this batch adds {} new ones, \
+                         beyond the limit of {limit} series per host (ingest.max_series_per_host); \
+                         nothing of it was stored",
+                        fresh.len()
+                    );
                     decisions.push(Decision::Refused(reason));
                     continue;
                 }
