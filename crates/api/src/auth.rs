@@ -39,6 +39,20 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     Ok(token)
 }
 
+/// Whether the request carries a token the hub knows (any role, or an active agent);
+/// used by the server's per-peer quota of unauthenticated connections.
+pub(crate) async fn has_valid_token(parts: &Parts, state: &AppState) -> bool {
+    let Ok(token) = bearer(parts) else {
+        return false;
+    };
+    let hash = tokens::hash(token);
+    if state.cached_agent(&hash).is_some() {
+        return true;
+    }
+    matches!(state.store.api_token(&hash).await, Ok(Some(_)))
+        || matches!(state.store.agent_by_token_hash(&hash).await, Ok(Some(_)))
+}
+
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
@@ -47,9 +61,21 @@ impl FromRequestParts<AppState> for Admin {
         match state.store.api_token(&hash).await? {
             Some(token) if token.role == "admin" => Ok(Admin { name: token.name }),
             Some(_) => Err(ApiError::Forbidden("this token may not use this endpoint")),
+            None if is_agent_token(&hash, state).await? => Err(ApiError::Forbidden(
+                "this is an agent token: it may only push data (POST /api/v1/ingest); \
+                 use the admin API token (DATA_DIR/admin.token of the hub)",
+            )),
             None => Err(ApiError::Unauthorized("invalid API token")),
         }
     }
+}
+
+/// Whether `hash` is the token of a registered, unrevoked agent.
+async fn is_agent_token(hash: &str, state: &AppState) -> Result<bool, ApiError> {
+    if state.cached_agent(hash).is_some() {
+        return Ok(true);
+    }
+    Ok(state.store.agent_by_token_hash(hash).await?.is_some())
 }
 
 impl FromRequestParts<AppState> for Agent {
@@ -61,23 +87,11 @@ impl FromRequestParts<AppState> for Agent {
             return Ok(Agent(name));
         }
         match state.store.agent_by_token_hash(&hash).await? {
-            None if is_agent_token(&hash, state).await? => Err(ApiError::Forbidden(
-                "this is an agent token: it may only push data (POST /api/v1/ingest); \
-                 use the admin API token (DATA_DIR/admin.token of the hub)",
-            )),
             Some(agent) => {
                 state.remember_agent(hash, agent.name.clone());
                 Ok(Agent(agent.name))
             }
             None => Err(ApiError::Unauthorized("invalid or revoked agent token")),
-/// Whether `hash` is the token of a registered, unrevoked agent.
-async fn is_agent_token(hash: &str, state: &AppState) -> Result<bool, ApiError> {
-    if state.cached_agent(hash).is_some() {
-        return Ok(true);
-    }
-    Ok(state.store.agent_by_token_hash(hash).await?.is_some())
-}
-
         }
     }
 }

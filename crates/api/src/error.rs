@@ -1,7 +1,8 @@
 //! The single mapping from API failures to HTTP status and a JSON `{error, detail}` body.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hostpulse_engine::EngineError;
 use hostpulse_store::StoreError;
@@ -23,8 +24,22 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    #[error("request timeout: {0}")]
+    RequestTimeout(String),
     #[error("unprocessable: {0}")]
     Unprocessable(String),
+    /// 429: this client sends too much; it may retry after `retry_after_secs`.
+    #[error("too many requests: {detail}")]
+    TooManyRequests {
+        detail: String,
+        retry_after_secs: u64,
+    },
+    /// 503 with `Retry-After`: the hub is busy; the client may retry after `retry_after_secs`.
+    #[error("busy: {detail}")]
+    Busy {
+        detail: String,
+        retry_after_secs: u64,
+    },
     #[error("internal error: {0}")]
     Internal(String),
     #[error("unavailable: {0}")]
@@ -50,9 +65,31 @@ impl ApiError {
                 "unsupported_media_type",
                 d.clone(),
             ),
+            RequestTimeout(d) => (StatusCode::REQUEST_TIMEOUT, "request_timeout", d.clone()),
             Unprocessable(d) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", d.clone()),
+            TooManyRequests { detail, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                detail.clone(),
+            ),
+            Busy { detail, .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy", detail.clone()),
             Internal(d) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", d.clone()),
             Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", d.clone()),
+        }
+    }
+}
+
+impl ApiError {
+    /// Seconds a client should wait before retrying, for the back-pressure answers.
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyRequests {
+                retry_after_secs, ..
+            }
+            | ApiError::Busy {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 }
@@ -60,11 +97,17 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error, detail) = self.parts();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, ApiError::Busy { .. }) {
             tracing::error!(%status, detail = %detail, "API request failed");
         }
         let body = serde_json::json!({ "error": error, "detail": detail });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs() {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 
@@ -105,6 +148,7 @@ mod tests {
             (ApiError::Unauthorized("x"), 401),
             (ApiError::PayloadTooLarge("x".into()), 413),
             (ApiError::Unprocessable("x".into()), 422),
+            (ApiError::RequestTimeout("x".into()), 408),
             (ApiError::from(StoreError::Conflict("agent a".into())), 409),
             (ApiError::from(StoreError::Closed), 503),
             (ApiError::from(StoreError::Limit("series".into())), 422),
@@ -114,6 +158,30 @@ mod tests {
         ];
         for (err, code) in cases {
             assert_eq!(err.into_response().status().as_u16(), code);
+        }
+    }
+
+    #[test]
+    fn back_pressure_carries_retry_after() {
+        for (err, code) in [
+            (
+                ApiError::TooManyRequests {
+                    detail: "x".into(),
+                    retry_after_secs: 3,
+                },
+                429,
+            ),
+            (
+                ApiError::Busy {
+                    detail: "x".into(),
+                    retry_after_secs: 3,
+                },
+                503,
+            ),
+        ] {
+            let response = err.into_response();
+            assert_eq!(response.status().as_u16(), code);
+            assert_eq!(response.headers()[RETRY_AFTER], "3");
         }
     }
 }

@@ -2,15 +2,19 @@
 //! then hand the samples rules need to the alert engine.
 
 use crate::auth::Agent;
+use crate::body::{read_body, too_large};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
-use hostpulse_proto::{CodecError, IngestReply, decode_batch, validate_batch};
+use hostpulse_proto::{
+    CodecError, DecodeLimits, IngestReply, decode_batch_bounded, validate_batch,
+};
 use hostpulse_store::IngestOutcome;
+use tokio::sync::OwnedSemaphorePermit;
 
 /// Accepts a batch from an authenticated agent and answers once it is stored.
 pub async fn ingest(
@@ -20,10 +24,13 @@ pub async fn ingest(
     body: Body,
 ) -> Result<Json<IngestReply>, ApiError> {
     let limit = state.limits.max_body_bytes;
-    check_declared_length(&headers, limit)?;
+    let declared = check_declared_length(&headers, limit)?;
     let gzip = content_is_gzip(&headers)?;
-    let bytes = to_bytes(body, limit).await.map_err(|_| too_large(limit))?;
-    let batch = decode_batch(&bytes, gzip, state.limits.max_inflated_bytes)
+    // The slot is held until the batch is stored, so at most `max_concurrent_ingests`
+    // bodies and decoded batches are in memory at once.
+    let _slot = ingest_slot(&state).await?;
+    let bytes = read_body(body, declared, limit).await?;
+    let batch = decode_batch_bounded(&bytes, gzip, &decode_limits(&state))
         .map_err(codec_error)
         .inspect_err(|e| refused(&agent, e))?;
     validate_batch(&batch, state.clock.now_ms(), &state.limits.batch)
@@ -37,10 +44,7 @@ pub async fn ingest(
     // A gzip body decodes to exactly the validated batch, so the store may keep it
     // as is rather than encoding the batch again.
     let outcome = if gzip {
-        state
-            .store
-            .ingest_encoded(&agent, batch, bytes.to_vec())
-            .await?
+        state.store.ingest_encoded(&agent, batch, bytes).await?
     } else {
         state.store.ingest(&agent, batch).await?
     };
@@ -68,18 +72,40 @@ fn refused(agent: &str, err: &ApiError) {
     tracing::warn!(agent, reason = %err, "ingest batch refused");
 }
 
-fn too_large(limit: usize) -> ApiError {
-    ApiError::PayloadTooLarge(format!("request body exceeds {limit} bytes"))
+/// Waits (bounded by `ingest_wait`) for one of the `max_concurrent_ingests` slots.
+async fn ingest_slot(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
+    let wait = state.limits.ingest_wait;
+    let acquire = state.ingest_slots.clone().acquire_owned();
+    match tokio::time::timeout(wait, acquire).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(_)) => Err(ApiError::Unavailable("the hub is shutting down".into())),
+        Err(_) => Err(ApiError::Busy {
+            detail: format!(
+                "{} ingest requests are already in progress (ingest.max_concurrent); retry later",
+                state.limits.max_concurrent_ingests
+            ),
+            retry_after_secs: wait.as_secs().max(1),
+        }),
+    }
 }
 
-fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<(), ApiError> {
+fn decode_limits(state: &AppState) -> DecodeLimits {
+    DecodeLimits {
+        max_inflated: state.limits.max_inflated_bytes,
+        max_samples: state.limits.batch.max_samples_per_batch,
+        max_decoded: state.limits.max_decoded_bytes,
+    }
+}
+
+/// The declared `Content-Length`, refused with 413 when over `limit`.
+fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<Option<usize>, ApiError> {
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     match declared {
         Some(len) if len > limit => Err(too_large(limit)),
-        _ => Ok(()),
+        other => Ok(other),
     }
 }
 
@@ -96,7 +122,10 @@ fn content_is_gzip(headers: &HeaderMap) -> Result<bool, ApiError> {
 
 fn codec_error(err: CodecError) -> ApiError {
     match err {
-        CodecError::TooLarge { .. } => ApiError::PayloadTooLarge(err.to_string()),
+        CodecError::TooLarge { .. } | CodecError::TooLargeDecoded { .. } => {
+            ApiError::PayloadTooLarge(err.to_string())
+        }
+        CodecError::TooManySamples { .. } => ApiError::Unprocessable(err.to_string()),
         CodecError::Gzip(_) | CodecError::Json(_) => ApiError::BadRequest(err.to_string()),
     }
 }

@@ -1,12 +1,15 @@
 //! `GET /api/v1/query_range`: one metric of one host over a time range, bucketed by step.
 
 use crate::auth::Admin;
+use crate::chunked::body_from_chunks;
 use crate::error::ApiError;
-use crate::state::AppState;
-use axum::Json;
+use crate::state::{ApiLimits, AppState};
+use axum::body::Bytes;
 use axum::extract::{Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use hostpulse_core::Labels;
-use hostpulse_store::{RangeQuery, RangeResult};
+use hostpulse_store::{RangeQuery, RangeResult, RangeSize};
 use serde::Deserialize;
 
 /// Query-string parameters.
@@ -25,12 +28,13 @@ pub struct RangeParams {
     pub step: Option<String>,
 }
 
-/// Answers a range query.
+/// Answers a range query, refusing one whose answer would exceed the per-answer caps
+/// and streaming the JSON series by series.
 pub async fn query_range(
     State(state): State<AppState>,
     _: Admin,
     Query(params): Query<RangeParams>,
-) -> Result<Json<RangeResult>, ApiError> {
+) -> Result<Response, ApiError> {
     let now = state.clock.now_ms();
     let end_ms = parse_time(params.end.as_deref(), now, now)?;
     let start_ms = parse_time(params.start.as_deref(), now, end_ms - 3_600_000)?;
@@ -53,7 +57,59 @@ pub async fn query_range(
         end_ms,
         step_ms,
     };
-    Ok(Json(state.store.query_range(query).await?))
+    let size = state.store.range_size(&query).await?;
+    check_size(&query, size, &state.limits)?;
+    let result = state.store.query_range(query).await?;
+    Ok(stream_json(result))
+}
+
+/// 400 naming the numbers and how to narrow the query when its answer could exceed the
+/// per-answer caps.
+fn check_size(query: &RangeQuery, size: RangeSize, limits: &ApiLimits) -> Result<(), ApiError> {
+    let (max_series, max_points) = (limits.max_series_per_answer, limits.max_points_per_answer);
+    if size.series > max_series {
+        return Err(ApiError::BadRequest(format!(
+            "{} matches {} series of host {:?}; an answer holds at most {max_series} \
+             (server.max_series_per_query): filter on labels to match fewer series",
+            query.metric, size.series, query.host
+        )));
+    }
+    if size.points() > max_points {
+        let range_ms = query.end_ms - query.start_ms;
+        let per_series = (max_points / size.series.max(1)).max(1) as i64;
+        let min_step_s = (range_ms / per_series / 1000).max(1) + 1;
+        return Err(ApiError::BadRequest(format!(
+            "the answer could hold {} series x {} steps = {} points; an answer holds at most \
+             {max_points} (server.max_points_per_query): use a step of at least {min_step_s}s, \
+             a shorter range, or filter on labels to match fewer series",
+            size.series,
+            size.steps,
+            size.points()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `result` as JSON one series at a time, freeing each once written, so the
+/// whole answer is never held as one string.
+fn stream_json(result: RangeResult) -> Response {
+    let RangeResult { resolution, series } = result;
+    let head = serde_json::to_vec(&resolution)
+        .map(|r| [b"{\"resolution\":".as_slice(), &r, b",\"series\":["].concat())
+        .unwrap_or_default();
+    let chunks = std::iter::once(Bytes::from(head))
+        .chain(series.into_iter().enumerate().map(|(index, one)| {
+            let mut chunk = Vec::with_capacity(64 + one.points.len() * 80);
+            if index > 0 {
+                chunk.push(b',');
+            }
+            // Serialising plain numbers and strings into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut chunk, &one);
+            Bytes::from(chunk)
+        }))
+        .chain(std::iter::once(Bytes::from_static(b"]}")));
+    let body = body_from_chunks(chunks);
+    ([(CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 fn bad(what: &str, value: &str) -> ApiError {

@@ -7,6 +7,8 @@ use hostpulse_proto::Limits;
 use hostpulse_store::{AlertStore, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
 /// Request limits of the API.
 #[derive(Debug, Clone)]
@@ -15,6 +17,16 @@ pub struct ApiLimits {
     pub max_body_bytes: usize,
     /// Largest accepted inflated ingest body, bytes.
     pub max_inflated_bytes: usize,
+    /// Most memory a decoded batch may take (estimated before decoding), bytes.
+    pub max_decoded_bytes: usize,
+    /// Most ingest requests read, decoded and stored at once.
+    pub max_concurrent_ingests: usize,
+    /// How long an ingest request waits for a free slot before 503.
+    pub ingest_wait: Duration,
+    /// Most points (over all series) in one `query_range` answer.
+    pub max_points_per_answer: usize,
+    /// Most series in one `query_range` answer.
+    pub max_series_per_answer: usize,
     /// Per-batch semantic limits.
     pub batch: Limits,
 }
@@ -22,8 +34,13 @@ pub struct ApiLimits {
 impl Default for ApiLimits {
     fn default() -> Self {
         Self {
-            max_body_bytes: 8 * 1024 * 1024,
-            max_inflated_bytes: 64 * 1024 * 1024,
+            max_body_bytes: 4 << 20,
+            max_inflated_bytes: 16 << 20,
+            max_decoded_bytes: 8 << 20,
+            max_concurrent_ingests: 4,
+            ingest_wait: Duration::from_secs(5),
+            max_points_per_answer: 250_000,
+            max_series_per_answer: 1_000,
             batch: Limits::default(),
         }
     }
@@ -41,11 +58,14 @@ pub struct AppState {
     pub alert_store: Option<Arc<dyn AlertStore>>,
     /// Token hash → agent name, for agents already authenticated (cleared on revoke).
     pub(crate) agent_cache: Arc<RwLock<HashMap<String, String>>>,
+    /// Slots for ingest requests in progress (`max_concurrent_ingests`).
+    pub(crate) ingest_slots: Arc<Semaphore>,
 }
 
 impl AppState {
     /// State over a store, a clock and limits.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, limits: ApiLimits) -> Self {
+        let slots = limits.max_concurrent_ingests.max(1);
         Self {
             store,
             clock,
@@ -53,6 +73,7 @@ impl AppState {
             engine: None,
             alert_store: None,
             agent_cache: Arc::default(),
+            ingest_slots: Arc::new(Semaphore::new(slots)),
         }
     }
 
