@@ -4,6 +4,7 @@ use crate::alerting::{ConfigSource, reload_on_sighup, start_engine};
 use crate::client::{ADMIN_TOKEN_FILE, HUB_URL_FILE};
 use crate::local_agent::LocalAgent;
 use anyhow::{Context, Result};
+use hostpulse_api::server::ServerLimits;
 use hostpulse_api::{ApiLimits, AppState, tokens};
 use hostpulse_config::{HubConfig, Synchronous};
 use hostpulse_core::{Clock, SystemClock};
@@ -61,15 +62,21 @@ pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bo
     };
     let state =
         AppState::new(store.clone(), clock, limits).with_alerting(engine.clone(), alert_store);
+    let server_state = state.clone();
     tracing::info!(%url, data_dir = %data_dir.display(), "hub listening");
     let mut app = hostpulse_api::router(state);
     if let Some(webhook) = bot.as_ref().and_then(|bot| bot.webhook_router()) {
         app = app.merge(webhook);
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("HTTP server failed")?;
+    let server_limits = server_limits(&config);
+    hostpulse_api::server::serve(
+        listener,
+        app,
+        server_state,
+        server_limits,
+        shutdown_signal(),
+    )
+    .await;
     tracing::info!("shutting down");
     if let Some(agent) = local {
         agent.stop().await;
@@ -125,14 +132,32 @@ fn store_options(config: &HubConfig) -> SqliteOptions {
     }
 }
 
+fn server_limits(config: &HubConfig) -> ServerLimits {
+    let server = &config.server;
+    ServerLimits {
+        header_read_timeout: server.header_read_timeout,
+        body_read_timeout: server.body_read_timeout,
+        idle_timeout: server.idle_timeout,
+        max_connections: server.max_connections,
+        max_unauthenticated_per_peer: server.max_unauthenticated_per_peer,
+    }
+}
+
 fn api_limits(config: &HubConfig) -> ApiLimits {
     let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
     let ingest = &config.ingest;
     let max_body = usize::try_from(ingest.max_body_bytes).unwrap_or(usize::MAX);
+    let bytes = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     ApiLimits {
         max_body_bytes: max_body,
-        max_inflated_bytes: max_body.saturating_mul(8),
+        max_inflated_bytes: bytes(ingest.max_inflated_bytes),
+        max_decoded_bytes: bytes(ingest.max_decoded_bytes),
+        max_concurrent_ingests: ingest.max_concurrent,
+        ingest_wait: ingest.max_wait,
+        max_points_per_answer: config.server.max_points_per_query,
+        max_series_per_answer: config.server.max_series_per_query,
         batch: Limits {
+            max_samples_per_batch: ingest.max_samples_per_batch,
             max_series_per_batch: ingest.max_series_per_batch,
             max_age_ms: ms(ingest.max_sample_age),
             max_future_ms: ms(ingest.max_future),

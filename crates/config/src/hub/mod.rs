@@ -6,6 +6,7 @@ mod alerting;
 mod ingest;
 mod local_agent;
 mod rules;
+mod server;
 mod storage;
 mod telegram;
 
@@ -18,6 +19,7 @@ pub use alerting::AlertingConfig;
 pub use ingest::IngestConfig;
 pub use local_agent::LocalAgentConfig;
 pub use rules::{RawRule, RuleConfig, RulesConfig};
+pub use server::ServerConfig;
 pub use storage::{Retention, StorageConfig, Synchronous};
 pub use telegram::{BotMode, Role, TelegramBotConfig};
 
@@ -40,6 +42,8 @@ pub struct HubConfig {
     pub external_url: Option<String>,
     pub storage: StorageConfig,
     pub ingest: IngestConfig,
+    /// HTTP connection timeouts and caps, and query answer caps.
+    pub server: ServerConfig,
     pub local_agent: LocalAgentConfig,
     pub log: LogConfig,
     /// Alert rules, rule files and host groups.
@@ -58,6 +62,7 @@ impl Default for HubConfig {
             external_url: None,
             storage: StorageConfig::default(),
             ingest: IngestConfig::default(),
+            server: ServerConfig::default(),
             local_agent: LocalAgentConfig::default(),
             log: LogConfig::default(),
             rules: RulesConfig::default(),
@@ -143,6 +148,7 @@ pub(crate) struct RawHub {
     external_url: Option<Scalar>,
     storage: Option<storage::RawStorage>,
     ingest: Option<ingest::RawIngest>,
+    server: Option<server::RawServer>,
     local_agent: Option<local_agent::RawLocalAgent>,
     log: Option<RawLog>,
     rules: Option<Vec<RawRule>>,
@@ -169,6 +175,7 @@ impl RawHub {
             }),
             storage: self.storage.unwrap_or_default().validate(v, "storage"),
             ingest: self.ingest.unwrap_or_default().validate(v, "ingest"),
+            server: self.server.unwrap_or_default().validate(v, "server"),
             local_agent: self
                 .local_agent
                 .unwrap_or_default()
@@ -216,6 +223,7 @@ mod tests {
                     struct_fields::<storage::RawRetention>(),
                 ),
                 ("ingest", struct_fields::<ingest::RawIngest>()),
+                ("server", struct_fields::<server::RawServer>()),
                 ("local_agent", struct_fields::<local_agent::RawLocalAgent>()),
                 ("local_agent.paths", struct_fields::<RawPaths>()),
                 ("log", struct_fields::<RawLog>()),
