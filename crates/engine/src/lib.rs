@@ -98,8 +98,7 @@ impl Engine {
         loader: ConfigLoader,
         background: bool,
     ) -> Result<Arc<Engine>, EngineError> {
-        let rule_set = load_rule_set(&config.rules, config_file.as_deref())
-            .map_err(|errors| EngineError::Invalid(render_errors(&errors)))?;
+        let rule_set = compile_rules(config, config_file.as_deref())?;
         let log_rows = deps.alert_store.load_state(LOG_NAMESPACE).await?;
         let log = NotificationLog::from_state(log_rows)
             .map_err(|e| EngineError::Invalid(e.to_string()))?;
@@ -218,11 +217,16 @@ fn render_errors(errors: &[hostpulse_rules::RuleError]) -> String {
         .join("\n")
 }
 
-/// Used by reload: compiles rules for a new configuration.
+/// Used at start and by reload: compiles rules for a configuration; rules that read a
+/// metric no agent sends are logged as warnings (as `hostpulse rules check` prints them).
 fn compile_rules(
     config: &HubConfig,
     file: Option<&std::path::Path>,
 ) -> Result<hostpulse_rules::RuleSet, EngineError> {
-    load_rule_set(&config.rules, file)
-        .map_err(|errors| EngineError::Invalid(render_errors(&errors)))
+    let rule_set = load_rule_set(&config.rules, file)
+        .map_err(|errors| EngineError::Invalid(render_errors(&errors)))?;
+    for warning in hostpulse_rules::unknown_metric_warnings(&rule_set.rules) {
+        tracing::warn!("{warning}");
+    }
+    Ok(rule_set)
 }

@@ -226,3 +226,20 @@ fn status_shows_sizes_humanised_in_aligned_columns() {
         "process rows are not aligned or RSS is not humanised:\n{stdout}"
     );
 }
+
+#[test]
+fn the_hub_logs_rules_that_read_unknown_metrics() {
+    let extra = "rule_files:\n  - {dir}/rules.yaml\n";
+    let hub = Hub::start_with(Mode::Hub, extra, |dir| {
+        let yaml = "rules:\n  - name: busy_cpu\n    expr: avg(cpu.usage_percnt, 5m) > 90\n";
+        std::fs::write(dir.join("rules.yaml"), yaml).unwrap();
+    });
+    let log = hub.stderr(1);
+    assert!(
+        log.contains("WARN")
+            && log.contains(
+                "rule \"busy_cpu\": unknown metric \"cpu.usage_percnt\" (did you mean \"cpu.usage_percent\"?)"
+            ),
+        "{log}"
+    );
+}
