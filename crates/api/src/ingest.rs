@@ -43,11 +43,17 @@ pub async fn ingest(
         .map(|e| e.observe_batch(&agent, &batch));
     // A gzip body decodes to exactly the validated batch, so the store may keep it
     // as is rather than encoding the batch again.
-    let outcome = if gzip {
-        state.store.ingest_encoded(&agent, batch, bytes).await?
+    let stored = if gzip {
+        state.store.ingest_encoded(&agent, batch, bytes).await
     } else {
-        state.store.ingest(&agent, batch).await?
+        state.store.ingest(&agent, batch).await
     };
+    // Refusals by the instance rules (409, 422) are logged like validation failures.
+    let outcome = stored.map_err(ApiError::from).inspect_err(|e| {
+        if matches!(e, ApiError::Conflict(_) | ApiError::Unprocessable(_)) {
+            refused(&agent, e);
+        }
+    })?;
     if let (Some(engine), Some(observation), IngestOutcome::Stored { .. }) =
         (&state.engine, observation, outcome)
     {
