@@ -130,3 +130,25 @@ fn rule_files_locate_keys_under_list_items() {
         "{errors}"
     );
 }
+
+#[test]
+fn deep_nesting_is_refused_not_a_crash() {
+    let deep = format!("listen: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let errors = errors_of(&deep);
+    let message = &errors.0[0].message;
+    assert!(
+        message.contains("nested deeper") || message.contains("recursion limit"),
+        "{errors}"
+    );
+    let block: String = (0..100)
+        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+        .collect();
+    assert!(errors_of(&block).0[0].message.contains("nested deeper"));
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let errors = errors_of(&bomb);
+    assert!(errors.0[0].message.contains("aliases expand"), "{errors}");
+}

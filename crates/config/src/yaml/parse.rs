@@ -6,6 +6,12 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use super::{Entry, Issue, Node, Position, Segment, TextSpan, Value};
 
+/// Deepest nesting of lists and mappings accepted (a configuration needs a handful).
+const MAX_DEPTH: usize = 64;
+
+/// Most nodes a document may expand to through aliases (`*name`), against alias bombs.
+const MAX_ALIAS_NODES: usize = 100_000;
+
 /// A document that cannot be read at all: where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SyntaxError {
@@ -20,6 +26,7 @@ pub(crate) fn parse_tree(text: &str) -> Result<(Node, Vec<Issue>), SyntaxError> 
         lines: text.lines().collect(),
         stack: Vec::new(),
         anchors: HashMap::new(),
+        alias_nodes: 0,
         root: None,
         issues: Vec::new(),
         documents: 0,
@@ -60,7 +67,10 @@ enum Frame {
 struct Builder<'t> {
     lines: Vec<&'t str>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes and how many nodes each holds.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes copied in by aliases so far.
+    alias_nodes: usize,
     root: Option<Node>,
     issues: Vec<Issue>,
     documents: usize,
@@ -85,11 +95,28 @@ impl Builder<'_> {
                 self.finish(node, anchor);
             }
             Event::Alias(anchor) => {
-                let node = self.anchors.get(&anchor).cloned().ok_or(SyntaxError {
+                let (node, size) = self.anchors.get(&anchor).cloned().ok_or(SyntaxError {
                     at: Some(at),
                     message: "alias to an unknown anchor".to_owned(),
                 })?;
+                self.alias_nodes += size;
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    return Err(SyntaxError {
+                        at: Some(at),
+                        message: format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} values; write the values out"
+                        ),
+                    });
+                }
                 self.finish(node, 0);
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                return Err(SyntaxError {
+                    at: Some(at),
+                    message: format!(
+                        "lists and mappings are nested deeper than {MAX_DEPTH} levels"
+                    ),
+                });
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
                 at,
@@ -141,7 +168,8 @@ impl Builder<'_> {
     fn finish(&mut self, node: Node, anchor: usize) {
         let mut path = self.container_path();
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors
+                .insert(anchor, (node.clone(), node_count(&node)));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -223,6 +251,15 @@ impl Builder<'_> {
             first_line: header_line + 1,
             column: indent + 1,
         })
+    }
+}
+
+/// The number of nodes in a tree.
+fn node_count(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(node_count).sum(),
+        Value::Map(entries) => entries.iter().map(|e| 1 + node_count(&e.value)).sum(),
+        Value::Null | Value::Scalar(_) | Value::Absent => 0,
     }
 }
 
