@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 /// The live delivery state of one receiver since the hub started.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
-    /// Engine-clock time (ms) before which no attempt is made, after temporary failures.
+    /// Engine-clock time (ms) before which the receiver makes no attempt at all: the provider
+    /// asked to wait (`retry_after`, `Retry-After`) or the receiver cannot be set up. Other
+    /// temporary failures pause only their alert group (see `stuck`).
     pub paused_until_ms: Option<i64>,
     /// Temporary failures in a row (0 after a success).
     pub consecutive_failures: u32,
@@ -32,9 +34,8 @@ impl Health {
         self.delivered += 1;
     }
 
-    pub(crate) fn temporary_failure(&mut self, now_ms: i64, reason: &str, until_ms: i64) {
+    pub(crate) fn temporary_failure(&mut self, now_ms: i64, reason: &str) {
         self.consecutive_failures = self.consecutive_failures.saturating_add(1);
-        self.paused_until_ms = Some(until_ms);
         self.last_attempt_ms = Some(now_ms);
         self.last_error = Some(reason.to_owned());
         self.retried += 1;

@@ -2,13 +2,16 @@
 //! first, waits for the channel's rate limits, records each attempt before making it and its
 //! outcome after, retries temporary failures with backoff and dead-letters refusals.
 //!
-//! Order is kept per receiver (and so per alert group): a temporary failure pauses the whole
-//! receiver until its backoff ends. A notification found `sending` at start was interrupted by
-//! a stop of the hub; it is sent again, with the same idempotency key.
+//! Order is kept per alert group: a temporary failure pauses that group until its backoff
+//! ends, while the receiver's other groups go on; a notification that keeps failing is
+//! dead-lettered after the receiver's `max_attempts` or `max_age`. A notification found
+//! `sending` at start was interrupted by a stop of the hub; it is sent again, with the same
+//! idempotency key.
 
 mod attempt;
 mod backoff;
 mod bucket;
+mod groups;
 mod health;
 mod limits;
 mod progress;
@@ -19,6 +22,7 @@ mod worker;
 
 pub use backoff::{BACKOFF_BASE, BACKOFF_MAX, backoff};
 pub use bucket::TokenBucket;
+pub use groups::{StuckGroup, format_age};
 pub use health::Health;
 pub use receivers::ReceiverStatus;
 pub use test_send::{TestOutcome, send_test_message};

@@ -21,6 +21,8 @@ pub struct ReceiverStatus {
     /// Why the receiver could not be set up (its notifications wait until it can).
     pub setup_error: Option<String>,
     pub health: Health,
+    /// Alert groups whose oldest notification keeps failing, oldest first.
+    pub stuck: Vec<crate::StuckGroup>,
     /// Counts of its notifications in the outbox by status.
     pub outbox: ReceiverOutboxStats,
 }
@@ -105,6 +107,7 @@ impl Delivery {
     /// Every configured receiver with its live state and outbox counts.
     pub async fn status(&self) -> Result<Vec<ReceiverStatus>, crate::DeliveryError> {
         let stats = self.shared.store.outbox_stats().await?;
+        let now = self.shared.clock.now_ms();
         let by_name: BTreeMap<String, ReceiverOutboxStats> =
             stats.into_iter().map(|s| (s.receiver.clone(), s)).collect();
         Ok(self
@@ -116,6 +119,7 @@ impl Delivery {
                 rate_limit: w.config.rate_limit.map(|l| l.to_string()),
                 setup_error: w.notifier.as_ref().err().cloned(),
                 health: w.health(),
+                stuck: w.groups.lock().map(|g| g.report(now)).unwrap_or_default(),
                 outbox: by_name.get(&w.config.name).cloned().unwrap_or_else(|| {
                     ReceiverOutboxStats {
                         receiver: w.config.name.clone(),

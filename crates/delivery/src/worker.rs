@@ -1,12 +1,15 @@
 //! One receiver's delivery worker: takes its outbox oldest first, waits for the rate limits,
 //! marks each notification `sending` before the attempt and records the outcome after it.
-//! A temporary failure pauses the whole receiver (with backoff) so order is kept; a permanent
-//! one dead-letters that notification and moves on.
+//! A temporary failure pauses that notification's alert group (with backoff) so order is kept
+//! within the group while other groups go on (a provider's `retry_after` / `Retry-After`
+//! pauses the whole receiver for as long as asked); after `max_attempts` or `max_age` it is
+//! dead-lettered with the reason. A permanent failure dead-letters at once.
 
 use crate::Shared;
 use crate::attempt::{Attempt, Outcome};
 use crate::backoff::{BACKOFF_MAX, backoff, jitter};
 use crate::bucket::TokenBucket;
+use crate::groups::{Groups, give_up_reason};
 use crate::health::Health;
 use hostpulse_config::ReceiverConfig;
 use hostpulse_core::{DeliveryStatus, Notification};
@@ -31,6 +34,7 @@ pub(crate) struct Worker {
     /// not yet written to the store, which the next write carries.
     running: tokio::sync::Mutex<Option<DeliveryUpdate>>,
     pub(crate) health: Mutex<Health>,
+    pub(crate) groups: Mutex<Groups>,
     pub(crate) wake: Notify,
     pub(crate) stop: Notify,
     stopping: AtomicBool,
@@ -38,7 +42,11 @@ pub(crate) struct Worker {
 
 /// What a pass leaves to do.
 enum Step {
+    /// Go on with the next notification.
     Next,
+    /// The notification's group is paused until then; go on with other groups.
+    GroupPaused(i64),
+    /// The whole receiver waits until then (rate limit, store trouble, setup error).
     WaitUntil(i64),
 }
 
@@ -56,6 +64,7 @@ impl Worker {
             shared,
             running: tokio::sync::Mutex::new(None),
             health: Mutex::default(),
+            groups: Mutex::default(),
             wake: Notify::new(),
             stop: Notify::new(),
             stopping: AtomicBool::new(false),
@@ -102,6 +111,9 @@ impl Worker {
 
     async fn drain(&self, unrecorded: &mut Option<DeliveryUpdate>) -> Option<i64> {
         let mut after = 0;
+        let mut paused = self.groups_paused();
+        let earliest =
+            |paused: &std::collections::HashMap<String, i64>| paused.values().min().copied();
         loop {
             if self.is_stopping() {
                 return None;
@@ -115,7 +127,7 @@ impl Worker {
                 .outbox_for_receiver(self.name(), after, PAGE)
                 .await
             {
-                Ok(page) if page.is_empty() => return None,
+                Ok(page) if page.is_empty() => return earliest(&paused),
                 Ok(page) => page,
                 Err(e) => {
                     tracing::warn!(receiver = %self.name(), error = %e, "cannot read the outbox");
@@ -124,8 +136,18 @@ impl Worker {
             };
             for n in page {
                 after = n.id;
-                if let Step::WaitUntil(at) = self.deliver_one(n, unrecorded).await {
-                    return Some(at);
+                if paused.contains_key(&n.group_key) {
+                    continue;
+                }
+                let group = n.group_key.clone();
+                match self.deliver_one(n, unrecorded).await {
+                    Step::Next => {}
+                    Step::GroupPaused(until) => {
+                        paused.insert(group, until);
+                    }
+                    Step::WaitUntil(at) => {
+                        return Some(earliest(&paused).map_or(at, |p| p.min(at)));
+                    }
                 }
                 if self.is_stopping() {
                     return None;
@@ -140,6 +162,10 @@ impl Worker {
         if let Some(wait) = self.rate_wait(now) {
             return Step::WaitUntil(now + wait);
         }
+        let notifier = match &self.notifier {
+            Ok(notifier) => notifier,
+            Err(reason) => return self.setup_failed(reason, now),
+        };
         let attempts = n.attempts.saturating_add(1);
         if n.status == DeliveryStatus::Sending {
             tracing::warn!(receiver = %self.name(), id = n.id, "the hub stopped during an earlier attempt whose outcome is unknown; sending again");
@@ -160,19 +186,34 @@ impl Worker {
             return Step::WaitUntil(now + STORE_RETRY_MS);
         }
         self.take_tokens(now);
-        let outcome = match &self.notifier {
-            Ok(notifier) => {
-                Attempt::new(&self.shared, notifier.as_ref(), &n, attempts)
-                    .run()
-                    .await
-            }
-            Err(reason) => Outcome::Retry {
-                reason: reason.clone(),
-                retry_after: Some(BACKOFF_MAX),
-                provider_ids: n.provider_ids.clone(),
-            },
-        };
+        let outcome = Attempt::new(&self.shared, notifier.as_ref(), &n, attempts)
+            .run()
+            .await;
         self.settle(&n, attempts, outcome, unrecorded)
+    }
+
+    /// A receiver that cannot be set up waits as a whole; its notifications are not attempted.
+    fn setup_failed(&self, reason: &str, now: i64) -> Step {
+        let until = now.saturating_add(i64::try_from(BACKOFF_MAX.as_millis()).unwrap_or(0));
+        self.update_health(|h| {
+            h.paused_until_ms = Some(until);
+            h.last_error = Some(reason.to_owned());
+        });
+        Step::WaitUntil(until)
+    }
+
+    fn groups_paused(&self) -> std::collections::HashMap<String, i64> {
+        let now = self.now();
+        self.groups
+            .lock()
+            .map(|g| g.paused_at(now))
+            .unwrap_or_default()
+    }
+
+    fn update_groups(&self, change: impl FnOnce(&mut Groups)) {
+        if let Ok(mut groups) = self.groups.lock() {
+            change(&mut groups);
+        }
     }
 
     /// Turns an attempt's outcome into the row update and the receiver's health.
@@ -193,6 +234,7 @@ impl Worker {
         };
         match outcome {
             Outcome::Sent { provider_ids } => {
+                self.update_groups(|g| g.clear(&n.group_key));
                 self.update_health(|h| h.success(now));
                 *unrecorded = Some(update(DeliveryStatus::Sent, None, provider_ids));
                 Step::Next
@@ -202,6 +244,7 @@ impl Worker {
                 provider_ids,
             } => {
                 tracing::error!(receiver = %self.name(), id = n.id, reason = %reason, "delivery refused; notification dead-lettered");
+                self.update_groups(|g| g.clear(&n.group_key));
                 self.update_health(|h| h.dead_letter(now, &reason));
                 *unrecorded = Some(update(DeliveryStatus::Dead, Some(reason), provider_ids));
                 Step::Next
@@ -211,14 +254,36 @@ impl Worker {
                 retry_after,
                 provider_ids,
             } => {
-                let failures = self.health().consecutive_failures.saturating_add(1);
+                self.update_health(|h| h.temporary_failure(now, &reason));
+                if let Some(gave_up) = give_up_reason(n, attempts, now, &self.config.retry, &reason)
+                {
+                    tracing::error!(receiver = %self.name(), id = n.id, group = %n.group_key, reason = %gave_up, "notification dead-lettered");
+                    self.update_groups(|g| g.clear(&n.group_key));
+                    self.update_health(|h| h.dead_letter(now, &gave_up));
+                    *unrecorded = Some(update(DeliveryStatus::Dead, Some(gave_up), provider_ids));
+                    return Step::Next;
+                }
+                let failures = self
+                    .groups
+                    .lock()
+                    .map(|g| g.next_failure_count(&n.group_key))
+                    .unwrap_or(1);
                 let delay = backoff(failures, retry_after, jitter(n.id as u64));
                 let until =
                     now.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
-                tracing::warn!(receiver = %self.name(), id = n.id, attempts, ?delay, reason = %reason, "delivery failed; will retry");
-                self.update_health(|h| h.temporary_failure(now, &reason, until));
+                tracing::warn!(receiver = %self.name(), id = n.id, group = %n.group_key, attempts, ?delay, reason = %reason, "delivery failed; will retry this group");
+                self.update_groups(|g| g.failed(n, attempts, &reason, until));
                 *unrecorded = Some(update(DeliveryStatus::Pending, Some(reason), provider_ids));
-                Step::WaitUntil(until)
+                match retry_after {
+                    // The provider asked the receiver as a whole to wait (429, Retry-After).
+                    Some(asked) => {
+                        let until = now
+                            .saturating_add(i64::try_from(asked.as_millis()).unwrap_or(i64::MAX));
+                        self.update_health(|h| h.paused_until_ms = Some(until));
+                        Step::WaitUntil(until)
+                    }
+                    None => Step::GroupPaused(until),
+                }
             }
         }
     }

@@ -84,7 +84,8 @@ async fn reconfiguring_keeps_the_state_of_unchanged_receivers_only() {
         "a keeps its backoff, b starts afresh"
     );
     assert_eq!(status[1].rate_limit.as_deref(), Some("5/1s"));
-    assert!(status[0].health.paused_until_ms.is_some());
+    assert_eq!(status[0].stuck.len(), 1, "a's group keeps its backoff");
+    assert!(status[1].stuck.is_empty());
     assert_eq!((status[1].outbox.pending, status[1].outbox.sent), (1, 0));
 
     assert!(delivery.deliver_now().await.is_some(), "a is still paused");

@@ -136,6 +136,7 @@ pub fn receivers_table(list: &[ReceiverStatus]) -> String {
             r.outbox.dead,
             state_text(r)
         );
+        stuck_lines(&mut out, r);
     }
     if list.is_empty() {
         out.push_str("(no receivers)\n");
@@ -148,11 +149,24 @@ fn state_text(r: &ReceiverStatus) -> String {
         return format!("cannot start: {error}");
     }
     match (r.health.paused_until_ms, &r.health.last_error) {
-        (Some(until), Some(error)) if r.health.consecutive_failures > 0 => format!(
-            "retrying at {} after {} failures: {error}",
-            format_time(until),
-            r.health.consecutive_failures
-        ),
+        (Some(until), Some(error)) => format!("paused until {}: {error}", format_time(until)),
+        _ if !r.stuck.is_empty() => format!("{} group(s) retrying, others go on", r.stuck.len()),
         _ => "ok".to_string(),
+    }
+}
+
+/// One indented line per alert group whose oldest notification keeps failing.
+fn stuck_lines(out: &mut String, r: &ReceiverStatus) {
+    for g in &r.stuck {
+        let _ = writeln!(
+            out,
+            "  stuck: group {} notification {} attempts {} age {} next attempt {}: {}",
+            g.group_key,
+            g.notification_id,
+            g.attempts,
+            hostpulse_delivery::format_age(g.age_ms),
+            format_time(g.next_attempt_ms),
+            g.last_error
+        );
     }
 }
