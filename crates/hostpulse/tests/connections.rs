@@ -103,7 +103,7 @@ fn a_slow_body_is_answered_408_and_dropped() {
         if stream.write_all(b" ").is_err() {
             break;
         }
-        match peek(&mut stream) {
+        match peek(&stream) {
             Peek::Data(data) => answer.extend(data),
             Peek::Closed => break,
             Peek::Open => thread::sleep(Duration::from_millis(300)),
@@ -119,7 +119,7 @@ fn a_slow_body_is_answered_408_and_dropped() {
 #[test]
 fn idle_connections_are_closed_before_and_between_requests() {
     let hub = Hub::start_with(Mode::Hub, SHORT_TIMEOUTS, |_| {});
-    let mut silent = connect(&hub);
+    let silent = connect(&hub);
     let mut kept_alive = connect(&hub);
     kept_alive
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n")
@@ -132,10 +132,10 @@ fn idle_connections_are_closed_before_and_between_requests() {
             "idle connections still held after {GENEROUS:?}"
         );
         if silent_open {
-            silent_open = !matches!(peek(&mut silent), Peek::Closed);
+            silent_open = !matches!(peek(&silent), Peek::Closed);
         }
         if kept_open {
-            match peek(&mut kept_alive) {
+            match peek(&kept_alive) {
                 Peek::Data(data) => answered |= data.starts_with(b"HTTP/1.1 200"),
                 Peek::Closed => kept_open = false,
                 Peek::Open => {}
@@ -183,7 +183,7 @@ server:
     extra
         .write_all(b"GET /api/v1/hosts HTTP/1.1\r\nHost: hub\r\n\r\n")
         .unwrap();
-    let answer = read_answer(&mut extra);
+    let answer = read_answer(&extra);
     assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
     assert!(
         answer.to_ascii_lowercase().contains("retry-after: 1"),
@@ -194,7 +194,7 @@ server:
     assert_serves(&hub);
 }
 
-fn read_answer(stream: &mut TcpStream) -> String {
+fn read_answer(stream: &TcpStream) -> String {
     let start = Instant::now();
     let mut answer = Vec::new();
     while start.elapsed() < GENEROUS {

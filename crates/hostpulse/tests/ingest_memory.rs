@@ -51,7 +51,7 @@ fn maximal_samples(host: &str) -> Vec<Sample> {
     let mut samples = Vec::new();
     while samples.len() < MAX_SAMPLES {
         let i = samples.len();
-        let mut sample = Sample::new(&format!("bench.metric_{}", i % 50), i as f64 + 0.5);
+        let mut sample = Sample::new(format!("bench.metric_{}", i % 50), i as f64 + 0.5);
         for j in 0..4 {
             sample = sample.with_label(format!("k{j}"), format!("{host}-{i:05}-{j}"));
         }

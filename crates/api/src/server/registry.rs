@@ -158,7 +158,7 @@ mod tests {
         let fourth = registry.admit(ip(3)).unwrap();
         assert_eq!(registry.len(), 3);
         // `second` was the oldest unauthenticated connection of the busiest peer.
-        assert!(registry.lock().open.get(&second.id).is_none());
+        assert!(!registry.lock().open.contains_key(&second.id));
         assert!(first.is_authenticated());
         drop((third, fourth));
         assert_eq!(registry.len(), 1);
