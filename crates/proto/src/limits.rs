@@ -44,29 +44,38 @@ impl Default for Limits {
 /// The first reason a batch was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BatchError {
-    #[error("unsupported protocol version {got}; this hub speaks {PROTOCOL_VERSION}")]
+    #[error("version: unsupported protocol version {got}; this hub speaks {PROTOCOL_VERSION}")]
     Version { got: u32 },
-    #[error("batch has {got} frames; the limit is {limit}")]
+    #[error("frames: batch has {got} frames; the limit is {limit}")]
     TooManyFrames { got: usize, limit: usize },
-    #[error("batch has {got} samples; the limit is {limit} (ingest.max_samples_per_batch)")]
+    #[error("frames: batch has {got} samples; the limit is {limit} (ingest.max_samples_per_batch)")]
     TooManySamples { got: usize, limit: usize },
-    #[error("batch has {got} distinct series; the limit is {limit}")]
+    #[error("frames: batch has {got} distinct series; the limit is {limit}")]
     TooManySeries { got: usize, limit: usize },
-    #[error("frame {frame}: timestamp {ts_ms} is {reason}")]
+    #[error("frames[{frame}].ts_ms: {ts_ms} is {reason}")]
     Timestamp {
         frame: usize,
         ts_ms: i64,
         reason: &'static str,
     },
-    #[error("frame {frame}: sample {name:?} has a non-finite value")]
-    NonFinite { frame: usize, name: String },
-    #[error("frame {frame}: {detail}")]
-    Name { frame: usize, detail: String },
-    #[error("frame {frame}: sample {name:?} has a bad label: {reason}")]
+    #[error("frames[{frame}].samples[{sample}].value: {name:?} has a non-finite value")]
+    NonFinite {
+        frame: usize,
+        sample: usize,
+        name: String,
+    },
+    #[error("frames[{frame}].samples[{sample}].name: {detail}")]
+    Name {
+        frame: usize,
+        sample: usize,
+        detail: String,
+    },
+    #[error("frames[{frame}].samples[{sample}].labels: sample {name:?}: {reason}")]
     Label {
         frame: usize,
+        sample: usize,
         name: String,
-        reason: &'static str,
+        reason: String,
     },
     #[error(transparent)]
     Field(#[from] FieldError),
@@ -94,8 +103,8 @@ pub fn validate_batch(batch: &IngestBatch, now_ms: i64, limits: &Limits) -> Resu
     let mut series = HashSet::new();
     for (i, frame) in batch.frames.iter().enumerate() {
         check_timestamp(i, frame.ts_ms, now_ms, limits)?;
-        for s in &frame.samples {
-            check_sample(i, s, limits)?;
+        for (j, s) in frame.samples.iter().enumerate() {
+            check_sample((i, j), s, limits)?;
             if series.len() <= limits.max_series_per_batch {
                 series.insert((&s.name, &s.labels));
             }
@@ -130,35 +139,45 @@ fn check_timestamp(
     })
 }
 
+/// Checks sample `(frame, sample)` of a batch.
 fn check_sample(
-    frame: usize,
+    (frame, sample): (usize, usize),
     s: &hostpulse_core::Sample,
     limits: &Limits,
 ) -> Result<(), BatchError> {
     validate_metric_name(&s.name).map_err(|e| BatchError::Name {
         frame,
+        sample,
         detail: e.to_string(),
     })?;
     if !s.value.is_finite() {
         return Err(BatchError::NonFinite {
             frame,
+            sample,
             name: s.name.clone(),
         });
     }
-    let label_err = |reason| BatchError::Label {
+    let label_err = |reason: String| BatchError::Label {
         frame,
+        sample,
         name: s.name.clone(),
         reason,
     };
-    if s.labels.len() > limits.max_labels {
-        return Err(label_err("too many labels"));
+    let (count, max) = (s.labels.len(), limits.max_labels);
+    if count > max {
+        return Err(label_err(format!("has {count} labels; the limit is {max}")));
     }
+    let max_len = limits.max_label_len;
     for (k, v) in &s.labels {
         if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(label_err("label keys must be non-empty [A-Za-z0-9_]"));
+            return Err(label_err(format!(
+                "label key {k:?} must be non-empty [A-Za-z0-9_]"
+            )));
         }
-        if k.len() > limits.max_label_len || v.len() > limits.max_label_len {
-            return Err(label_err("label key or value too long"));
+        if k.len() > max_len || v.len() > max_len {
+            return Err(label_err(format!(
+                "label {k:?} is longer than {max_len} bytes (key or value)"
+            )));
         }
     }
     Ok(())
