@@ -6,13 +6,29 @@ use super::ast::{Arg, Ast, AstKind, BinOp, LabelMatch, MatchKind, Selector};
 use super::error::ExprError;
 use super::lexer::{Token, TokenKind, tokenize};
 
+/// Most tokens in one expression: bounds the depth of operator chains (`a + b + ...`), so
+/// checking, evaluating and dropping the tree cannot exhaust the stack.
+pub const MAX_TOKENS: usize = 1024;
+/// Deepest nesting of parentheses, calls, `not` and unary minus.
+pub const MAX_NESTING: usize = 64;
+
 /// Parses an expression into its syntax tree.
 pub fn parse(text: &str) -> Result<Ast, ExprError> {
     if text.trim().is_empty() {
         return Err(ExprError::new(0, "the expression is empty"));
     }
     let tokens = tokenize(text)?;
-    let mut parser = Parser { tokens, pos: 0 };
+    if let Some(extra) = tokens.get(MAX_TOKENS) {
+        return Err(ExprError::new(
+            extra.start,
+            format!("the expression is too long: more than {MAX_TOKENS} tokens"),
+        ));
+    }
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        nesting: 0,
+    };
     let ast = parser.or_expr()?;
     let next = parser.peek();
     match &next.kind {
@@ -31,6 +47,8 @@ pub fn parse(text: &str) -> Result<Ast, ExprError> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// Current depth of nested parentheses, calls, `not` and unary minus.
+    nesting: usize,
 }
 
 fn node(kind: AstKind, start: usize, end: usize) -> Ast {
@@ -51,6 +69,24 @@ fn binary(op: BinOp, lhs: Ast, rhs: Ast) -> Ast {
 }
 
 impl Parser {
+    /// Runs `parse` one nesting level deeper; refused beyond [`MAX_NESTING`].
+    fn nested<T>(
+        &mut self,
+        at: usize,
+        parse: impl FnOnce(&mut Self) -> Result<T, ExprError>,
+    ) -> Result<T, ExprError> {
+        if self.nesting >= MAX_NESTING {
+            return Err(ExprError::new(
+                at,
+                format!("the expression nests deeper than {MAX_NESTING} levels"),
+            ));
+        }
+        self.nesting += 1;
+        let result = parse(self);
+        self.nesting -= 1;
+        result
+    }
+
     fn peek(&self) -> &Token {
         &self.tokens[self.pos.min(self.tokens.len() - 1)]
     }
@@ -92,7 +128,7 @@ impl Parser {
     fn not_expr(&mut self) -> Result<Ast, ExprError> {
         if self.at_keyword("not") {
             let start = self.advance().start;
-            let inner = self.not_expr()?;
+            let inner = self.nested(start, Self::not_expr)?;
             let end = inner.end;
             return Ok(node(AstKind::Not(Box::new(inner)), start, end));
         }
@@ -154,7 +190,7 @@ impl Parser {
     fn unary(&mut self) -> Result<Ast, ExprError> {
         if self.at_op("-") {
             let start = self.advance().start;
-            let inner = self.unary()?;
+            let inner = self.nested(start, Self::unary)?;
             let end = inner.end;
             return Ok(node(AstKind::Neg(Box::new(inner)), start, end));
         }
@@ -170,7 +206,7 @@ impl Parser {
                 token.end,
             )),
             TokenKind::Str(text) => Ok(node(AstKind::Str(text), token.start, token.end)),
-            TokenKind::LParen => self.parenthesised(token.start),
+            TokenKind::LParen => self.nested(token.start, |p| p.parenthesised(token.start)),
             TokenKind::Name(name) => self.name(name, token.start, token.end),
             TokenKind::End => Err(ExprError::new(
                 token.start,
@@ -207,7 +243,7 @@ impl Parser {
         }
         if self.peek().kind == TokenKind::LParen {
             self.advance();
-            let (args, close) = self.arguments(start)?;
+            let (args, close) = self.nested(start, |p| p.arguments(start))?;
             return Ok(node(AstKind::Call { name, args }, start, close));
         }
         if !name.contains('.') {
