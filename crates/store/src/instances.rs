@@ -64,11 +64,10 @@ pub fn admit(
             {
                 return Admission::Conflict(format!(
                     "agent {agent:?}: instance {} is live in another process: {}; refused \
-                     the process with run {} on host {:?}. Two agents share one instance id \
+                     a second process of it on host {:?}. Two agents share one instance id \
                      (a copied spool directory?); give the copy an empty spool directory",
                     current.instance_id,
                     describe(current, now_ms),
-                    id.run_id,
                     id.hostname,
                 ));
             }
@@ -95,12 +94,13 @@ fn succeeds(current: &InstanceRecord, batch: &IngestBatch) -> bool {
         && batch.agent.hostname == current.hostname
 }
 
+/// Host, instance and times; never the run id, which only the process itself and admins
+/// know (naming it as `previous_run_id` is what lets a restart take over).
 fn describe(instance: &InstanceRecord, now_ms: i64) -> String {
     format!(
-        "host {:?}, instance {}, run {}, first seen {}, last seen {} s ago",
+        "host {:?}, instance {}, first seen {}, last seen {} s ago",
         instance.hostname,
         instance.instance_id,
-        instance.run_id,
         format_utc(instance.first_seen_ms),
         now_ms.saturating_sub(instance.last_seen_ms).max(0) / 1000,
     )
@@ -109,8 +109,8 @@ fn describe(instance: &InstanceRecord, now_ms: i64) -> String {
 fn describe_newcomer(batch: &IngestBatch, known: Option<&InstanceRecord>) -> String {
     let first_seen = known.map_or_else(|| "now".to_owned(), |k| format_utc(k.first_seen_ms));
     format!(
-        "host {:?}, instance {}, run {}, first seen {first_seen}",
-        batch.agent.hostname, batch.agent.instance_id, batch.agent.run_id
+        "host {:?}, instance {}, first seen {first_seen}",
+        batch.agent.hostname, batch.agent.instance_id
     )
 }
 

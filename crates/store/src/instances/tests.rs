@@ -88,3 +88,17 @@ fn a_restart_takes_over_but_a_copy_of_the_instance_is_refused() {
         Admission::Store
     );
 }
+
+#[test]
+fn conflict_messages_never_reveal_the_run_id() {
+    let known = seen(&[batch("a", "secret-run", None, 10)], NOW);
+    for newcomer in [batch("b", "r2", None, 1), batch("a", "r3", None, 11)] {
+        let Admission::Conflict(why) = admit("x", &known, &newcomer, NOW) else {
+            panic!("conflict expected")
+        };
+        assert!(
+            !why.contains("secret-run") && !why.contains("r2") && !why.contains("r3"),
+            "{why}"
+        );
+    }
+}
