@@ -6,6 +6,8 @@
 # Usage:  bash bench/memory.sh [seconds] [tokens]        (defaults: 60 s, 10 tokens)
 #   BUILD=0            use the release binary already built
 #   HUB_BIN            path of another hub binary (e.g. target/debug/hostpulse)
+#   FRESH=1            flood batches name new series each time (up to ingest.max_series_per_host)
+#   LABELS=4           labels per sample of the maximal batches
 # Target: one request grows RSS by at most 32 MiB; the flood stays under the documented bound.
 set -euo pipefail
 

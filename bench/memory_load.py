@@ -10,6 +10,8 @@ import json, os, sys, threading, time, urllib.request, urllib.error, zlib
 MAX_SAMPLES = 10_000                  # ingest.max_samples_per_batch (default)
 MAX_DECODED = 8 << 20                 # ingest.max_decoded_bytes (default)
 LABELS = int(os.environ.get("LABELS", "4"))
+# FRESH=1: every flood batch names new series, until each host reaches ingest.max_series_per_host.
+FRESH = os.environ.get("FRESH", "0") == "1"
 
 
 def estimate(name, labels):
@@ -120,6 +122,8 @@ def flood(url, pid, tokens, seconds):
         samples = samples_json(host)
         seq = 1
         while time.time() < stop:
+            if FRESH:
+                samples = samples_json(f"{host}-{seq}")
             status, _ = post(url, token, body(host, seq, samples))
             seq += 1
             with lock:
@@ -144,8 +148,9 @@ def flood(url, pid, tokens, seconds):
         t.join()
     time.sleep(5)
     after = memory(pid)
+    kind = "fresh series every batch" if FRESH else "the same series every batch"
     print(f"flood: {len(tokens)} tokens x {seconds}s of maximal batches ({maximal_count('flood-0')} "
-          f"samples, {LABELS} labels each); answers {counts}")
+          f"samples, {LABELS} labels each, {kind}); answers {counts}")
     print(f"flood: RSS before {before['rss'] / 1024:.1f} MiB, peak {figures['rss'] / 1024:.1f} MiB, "
           f"5 s after {after['rss'] / 1024:.1f} MiB; PSS peak {figures['pss'] / 1024:.1f} MiB, "
           f"after {after['pss'] / 1024:.1f} MiB; load average (1 min) peak {figures['load']:.2f}")
