@@ -110,7 +110,9 @@ pub async fn revoke(
 ) -> Result<StatusCode, ApiError> {
     if !state.store.revoke_agent(&name).await? {
         let known = state.store.list_agents().await?;
-        let revoked = known.iter().any(|a| a.name == name && a.revoked_ms.is_some());
+        let revoked = known
+            .iter()
+            .any(|a| a.name == name && a.revoked_ms.is_some());
         return Err(ApiError::NotFound(if revoked {
             format!("agent {name:?} is already revoked")
         } else {
