@@ -223,7 +223,10 @@ async fn agents_and_api_tokens() {
     );
     clock.advance(10);
     assert!(store.revoke_agent("web-1").await.unwrap());
-    assert!(!store.revoke_agent("web-1").await.unwrap(), "already revoked");
+    assert!(
+        !store.revoke_agent("web-1").await.unwrap(),
+        "already revoked"
+    );
     assert!(!store.revoke_agent("nobody").await.unwrap());
     assert!(store.agent_by_token_hash("hash-a").await.unwrap().is_none());
     let listed = store.list_agents().await.unwrap();
