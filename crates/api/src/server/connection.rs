@@ -26,7 +26,8 @@ use tower::ServiceExt;
 /// Registers and serves a freshly accepted connection, or closes it at the cap.
 pub(super) fn spawn(shared: &Arc<Shared>, stream: TcpStream, peer: SocketAddr, watcher: Watcher) {
     let Some(ticket) = shared.registry.admit(peer.ip()) else {
-        tracing::warn!(%peer, "connection refused: every open connection is in use (server.max_connections)");
+        // Debug only: a flood of connections must not become a flood of log lines.
+        tracing::debug!(%peer, "connection refused: every open connection has shown a valid token (server.max_connections)");
         return;
     };
     let shared = shared.clone();
