@@ -4,6 +4,8 @@
 mod batch;
 mod codec;
 mod fields;
+#[doc(hidden)]
+pub mod fuzz;
 mod limits;
 mod scan;
 
