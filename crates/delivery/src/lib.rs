@@ -16,6 +16,7 @@ mod health;
 mod limits;
 mod progress;
 mod receivers;
+mod settle;
 mod tasks;
 mod test_send;
 mod worker;

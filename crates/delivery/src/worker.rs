@@ -6,10 +6,10 @@
 //! dead-lettered with the reason. A permanent failure dead-letters at once.
 
 use crate::Shared;
-use crate::attempt::{Attempt, Outcome};
-use crate::backoff::{BACKOFF_MAX, backoff, jitter};
+use crate::attempt::Attempt;
+use crate::backoff::BACKOFF_MAX;
 use crate::bucket::TokenBucket;
-use crate::groups::{Groups, give_up_reason};
+use crate::groups::Groups;
 use crate::health::Health;
 use hostpulse_config::ReceiverConfig;
 use hostpulse_core::{DeliveryStatus, Notification};
@@ -41,7 +41,7 @@ pub(crate) struct Worker {
 }
 
 /// What a pass leaves to do.
-enum Step {
+pub(crate) enum Step {
     /// Go on with the next notification.
     Next,
     /// The notification's group is paused until then; go on with other groups.
@@ -92,7 +92,7 @@ impl Worker {
         self.shared.clock.now_ms()
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         self.now_ms()
     }
 
@@ -210,81 +210,9 @@ impl Worker {
             .unwrap_or_default()
     }
 
-    fn update_groups(&self, change: impl FnOnce(&mut Groups)) {
+    pub(crate) fn update_groups(&self, change: impl FnOnce(&mut Groups)) {
         if let Ok(mut groups) = self.groups.lock() {
             change(&mut groups);
-        }
-    }
-
-    /// Turns an attempt's outcome into the row update and the receiver's health.
-    fn settle(
-        &self,
-        n: &Notification,
-        attempts: u32,
-        outcome: Outcome,
-        unrecorded: &mut Option<DeliveryUpdate>,
-    ) -> Step {
-        let now = self.now();
-        let update = |status, last_error, provider_ids| DeliveryUpdate {
-            id: n.id,
-            status,
-            attempts,
-            last_error,
-            provider_ids,
-        };
-        match outcome {
-            Outcome::Sent { provider_ids } => {
-                self.update_groups(|g| g.clear(&n.group_key));
-                self.update_health(|h| h.success(now));
-                *unrecorded = Some(update(DeliveryStatus::Sent, None, provider_ids));
-                Step::Next
-            }
-            Outcome::Dead {
-                reason,
-                provider_ids,
-            } => {
-                tracing::error!(receiver = %self.name(), id = n.id, reason = %reason, "delivery refused; notification dead-lettered");
-                self.update_groups(|g| g.clear(&n.group_key));
-                self.update_health(|h| h.dead_letter(now, &reason));
-                *unrecorded = Some(update(DeliveryStatus::Dead, Some(reason), provider_ids));
-                Step::Next
-            }
-            Outcome::Retry {
-                reason,
-                retry_after,
-                provider_ids,
-            } => {
-                self.update_health(|h| h.temporary_failure(now, &reason));
-                if let Some(gave_up) = give_up_reason(n, attempts, now, &self.config.retry, &reason)
-                {
-                    tracing::error!(receiver = %self.name(), id = n.id, group = %n.group_key, reason = %gave_up, "notification dead-lettered");
-                    self.update_groups(|g| g.clear(&n.group_key));
-                    self.update_health(|h| h.dead_letter(now, &gave_up));
-                    *unrecorded = Some(update(DeliveryStatus::Dead, Some(gave_up), provider_ids));
-                    return Step::Next;
-                }
-                let failures = self
-                    .groups
-                    .lock()
-                    .map(|g| g.next_failure_count(&n.group_key))
-                    .unwrap_or(1);
-                let delay = backoff(failures, retry_after, jitter(n.id as u64));
-                let until =
-                    now.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
-                tracing::warn!(receiver = %self.name(), id = n.id, group = %n.group_key, attempts, ?delay, reason = %reason, "delivery failed; will retry this group");
-                self.update_groups(|g| g.failed(n, attempts, &reason, until));
-                *unrecorded = Some(update(DeliveryStatus::Pending, Some(reason), provider_ids));
-                match retry_after {
-                    // The provider asked the receiver as a whole to wait (429, Retry-After).
-                    Some(asked) => {
-                        let until = now
-                            .saturating_add(i64::try_from(asked.as_millis()).unwrap_or(i64::MAX));
-                        self.update_health(|h| h.paused_until_ms = Some(until));
-                        Step::WaitUntil(until)
-                    }
-                    None => Step::GroupPaused(until),
-                }
-            }
         }
     }
 
@@ -324,7 +252,7 @@ impl Worker {
         }
     }
 
-    fn update_health(&self, change: impl FnOnce(&mut Health)) {
+    pub(crate) fn update_health(&self, change: impl FnOnce(&mut Health)) {
         if let Ok(mut health) = self.health.lock() {
             change(&mut health);
         }
