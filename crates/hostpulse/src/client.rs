@@ -32,16 +32,22 @@ fn read_trimmed(path: &Path) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
+/// The hub URL from `--hub`/`HOSTPULSE_HUB`, else the local hub's `hub.url`, else the default;
+/// an error names where the bad value came from.
+fn hub_url(args: &ApiArgs) -> Result<String> {
+    let url_file = args.data_dir.join(HUB_URL_FILE);
+    let (text, source) = match (&args.hub, read_trimmed(&url_file)) {
+        (Some(hub), _) => (hub.clone(), "--hub (or HOSTPULSE_HUB)".to_string()),
+        (None, Some(recorded)) => (recorded, url_file.display().to_string()),
+        (None, None) => (DEFAULT_HUB.to_string(), "the default hub URL".to_string()),
+    };
+    hostpulse_config::parse_http_url(&text).map_err(|why| anyhow::anyhow!("{source}: {why}"))
+}
+
 impl ApiClient {
     /// Resolves the hub URL and token from flags, env, or the local data directory.
     pub fn from_args(args: &ApiArgs) -> Result<Self> {
-        let base = args
-            .hub
-            .clone()
-            .or_else(|| read_trimmed(&args.data_dir.join(HUB_URL_FILE)))
-            .unwrap_or_else(|| DEFAULT_HUB.to_string());
-        let base = hostpulse_config::parse_http_url(&base)
-            .map_err(|why| anyhow::anyhow!("--hub (or HOSTPULSE_HUB): {why}"))?;
+        let base = hub_url(args)?;
         let token_path = args.data_dir.join(ADMIN_TOKEN_FILE);
         let token = match &args.token {
             Some(t) => t.clone(),
