@@ -18,7 +18,9 @@ pub fn plain_http_advice(url: &str, timeout: Duration) -> Option<String> {
 }
 
 /// Whether `authority` (`host`, `host:port`, `[v6]:port`; port 443 when absent) answers
-/// `GET /healthz` with an HTTP status line.
+/// `GET /healthz` in plain HTTP with a 2xx status, as a hub does. A TLS server that answers
+/// plain requests with an HTTP error (nginx: 400 "plain HTTP request was sent to HTTPS
+/// port") does not count: its handshake failed for another reason.
 fn speaks_http(authority: &str, timeout: Duration) -> std::io::Result<bool> {
     let has_port = match authority.rfind(']') {
         Some(close) => authority[close..].contains(':'),
@@ -38,9 +40,14 @@ fn speaks_http(authority: &str, timeout: Duration) -> std::io::Result<bool> {
     let request =
         format!("GET /healthz HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes())?;
-    let mut head = [0u8; 5];
+    let mut head = [0u8; 12];
     stream.read_exact(&mut head)?;
-    Ok(&head == b"HTTP/")
+    let status_line = String::from_utf8_lossy(&head);
+    let status = status_line
+        .strip_prefix("HTTP/")
+        .and_then(|rest| rest.split_once(' '))
+        .map(|(_, code)| code);
+    Ok(status.is_some_and(|code| code.starts_with('2')))
 }
 
 #[cfg(test)]
@@ -75,8 +82,13 @@ mod tests {
 
     #[test]
     fn other_answers_and_http_urls_get_no_advice() {
-        let address = one_reply_server(b"\x15\x03\x03\x00\x02\x02\x28");
         let timeout = Duration::from_secs(5);
+        let nginx = one_reply_server(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+        assert_eq!(
+            plain_http_advice(&format!("https://{nginx}"), timeout),
+            None
+        );
+        let address = one_reply_server(b"\x15\x03\x03\x00\x02\x02\x28\x00\x00\x00\x00\x00");
         assert_eq!(
             plain_http_advice(&format!("https://{address}"), timeout),
             None
