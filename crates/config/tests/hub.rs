@@ -47,7 +47,7 @@ fn every_default() {
     assert_eq!(config.storage.retention.raw, 7 * DAY);
     assert_eq!(config.storage.retention.minute, 90 * DAY);
     assert_eq!(config.storage.retention.hour, 730 * DAY);
-    assert_eq!(config.ingest.max_body_bytes, 8 * 1024 * 1024);
+    assert_eq!(config.ingest.max_body_bytes, 4 * 1024 * 1024);
     assert_eq!(config.ingest.max_series_per_batch, 10_000);
     assert_eq!(config.ingest.max_series_per_host, 20_000);
     assert_eq!(config.ingest.max_sample_age, 14 * DAY);
