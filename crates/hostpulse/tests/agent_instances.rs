@@ -116,6 +116,48 @@ fn a_second_agent_process_on_the_same_token_is_refused_and_says_so() {
     );
 }
 
+/// A copy of a running agent's spool directory (a cloned VM with the same host name) is
+/// first taken for a restart; as soon as the original speaks again, the copy is refused.
+#[test]
+fn a_copy_of_a_running_agents_spool_directory_is_refused_and_the_original_goes_on() {
+    let hub = Hub::start(Mode::Hub);
+    let token = hub.add_agent(AGENT);
+    let since_ms = now_ms() - 2000;
+    let mut original = AgentProc::start(&hub.url, &token);
+    wait_stored_after(&hub, &mut original, since_ms, since_ms);
+    let (instance, _) = original.instance();
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copied_spool = copy_dir.path().join("spool");
+    std::fs::create_dir(&copied_spool).unwrap();
+    std::fs::copy(
+        original.spool_dir().join("instance"),
+        copied_spool.join("instance"),
+    )
+    .unwrap();
+
+    let mut copy = AgentProc::start_on_spool(&hub.url, &token, &copied_spool);
+    let warning = wait_for("the copy to warn about the 409", WAIT, || {
+        copy.assert_running();
+        copy.warnings()
+            .into_iter()
+            .find(|w| w["fields"]["status"] == 409)
+    });
+    let reason = warning["fields"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains(&instance) && reason.contains("copy"),
+        "{reason}"
+    );
+    let after_ms = now_ms() + 3000;
+    wait_stored_after(&hub, &mut original, since_ms, after_ms);
+    assert_eq!(host_status(&hub, AGENT), "up");
+    let refused_original = original
+        .warnings()
+        .into_iter()
+        .filter(|w| w["fields"]["status"] == 409)
+        .count();
+    assert_eq!(refused_original, 0, "{}", original.log());
+}
+
 #[test]
 fn a_second_agent_on_the_same_spool_directory_refuses_to_start() {
     let hub = Hub::start(Mode::Hub);

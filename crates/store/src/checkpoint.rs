@@ -217,8 +217,8 @@ fn write_instances(tx: &Transaction<'_>, host: &HostMemory) -> Result<(), StoreE
     let mut insert = tx
         .prepare_cached(
             "INSERT OR REPLACE INTO agent_instances (agent, instance_id, hostname, run_id,
-             first_seen_ms, last_seen_ms, last_seq, interval_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             first_seen_ms, last_seen_ms, last_seq, interval_ms, runs)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )
         .map_err(db_error)?;
     for i in &host.instances {
@@ -232,6 +232,7 @@ fn write_instances(tx: &Transaction<'_>, host: &HostMemory) -> Result<(), StoreE
                 i.last_seen_ms,
                 i.last_seq as i64,
                 i.interval_ms as i64,
+                crate::rows::to_json(&i.runs),
             ])
             .map_err(db_error)?;
     }

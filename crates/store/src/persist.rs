@@ -36,7 +36,7 @@ fn load_instances(connection: &Connection, memory: &mut Memory) -> Result<(), St
     let mut statement = connection
         .prepare(
             "SELECT agent, instance_id, hostname, run_id, first_seen_ms, last_seen_ms, last_seq,
-             interval_ms FROM agent_instances ORDER BY first_seen_ms, instance_id",
+             interval_ms, runs FROM agent_instances ORDER BY first_seen_ms, instance_id",
         )
         .map_err(db_error)?;
     let mut rows = statement.query([]).map_err(db_error)?;
@@ -50,6 +50,8 @@ fn load_instances(connection: &Connection, memory: &mut Memory) -> Result<(), St
             last_seen_ms: row.get(5).map_err(db_error)?,
             last_seq: row.get::<_, i64>(6).map_err(db_error)? as u64,
             interval_ms: row.get::<_, i64>(7).map_err(db_error)? as u64,
+            runs: serde_json::from_str(&row.get::<_, String>(8).map_err(db_error)?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         };
         if let Some(host) = memory.hosts.get_mut(&agent) {
             host.instances.push(instance);

@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS agent_instances (
     last_seen_ms INTEGER NOT NULL,
     last_seq INTEGER NOT NULL,
     interval_ms INTEGER NOT NULL,
+    runs TEXT NOT NULL,
     PRIMARY KEY (agent, instance_id)
 );
 CREATE TABLE IF NOT EXISTS agents (

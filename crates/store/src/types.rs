@@ -152,6 +152,20 @@ pub struct InstanceRecord {
     /// Highest seq stored for this instance.
     pub last_seq: u64,
     pub interval_ms: u64,
+    /// The agent processes it was seen from, most recent few.
+    #[serde(default)]
+    pub runs: Vec<RunRecord>,
+}
+
+/// One agent process of an instance: seqs are deduplicated per run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub run_id: String,
+    /// The run it said it replaced.
+    pub previous_run_id: Option<String>,
+    pub first_seen_ms: i64,
+    pub last_seen_ms: i64,
+    pub last_seq: u64,
 }
 
 /// A registered agent.

@@ -102,3 +102,29 @@ fn conflict_messages_never_reveal_the_run_id() {
         );
     }
 }
+
+#[test]
+fn a_copy_taken_for_a_restart_is_refused_once_the_original_speaks_again() {
+    let mut known = seen(&[batch("a", "r1", None, 10)], NOW);
+    // The copy names r1 as its previous run, on the same host: first taken for a restart.
+    let copy = batch("a", "r2", Some("r1"), 1011);
+    assert_eq!(admit("x", &known, &copy, NOW + 100), Admission::Store);
+    record(&mut known, &copy, NOW + 100);
+    // The original goes on: accepted, deduplicated against its own seqs.
+    let original = batch("a", "r1", None, 11);
+    assert_eq!(admit("x", &known, &original, NOW + 1000), Admission::Store);
+    record(&mut known, &original, NOW + 1000);
+    assert_eq!(
+        admit("x", &known, &original, NOW + 1100),
+        Admission::Duplicate
+    );
+    // From now on the copy is refused while the original is live, and then takes over.
+    let next_copy = batch("a", "r2", Some("r1"), 1012);
+    let refused = admit("x", &known, &next_copy, NOW + 2000);
+    assert!(
+        matches!(refused, Admission::Conflict(ref why) if why.contains("copy")),
+        "{refused:?}"
+    );
+    let later = NOW + 1000 + MIN_LIVE_WINDOW_MS + 1;
+    assert_eq!(admit("x", &known, &next_copy, later), Admission::Store);
+}
