@@ -2,6 +2,7 @@
 //! process and user snapshots, and the injectable clock. No I/O lives here.
 
 pub mod alert;
+pub mod backoff;
 pub mod calendar;
 pub mod clock;
 pub mod host;
