@@ -1,6 +1,6 @@
 //! Axis labels: local time ticks (`HH:MM`, or dates for long ranges) and values with units.
 
-use hostpulse_core::{civil_from_days, human_bytes as bytes, short_number as trim};
+use hostpulse_core::{human_bytes as bytes, short_number as trim, utc_datetime};
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 60 * MINUTE_MS;
@@ -58,9 +58,10 @@ pub(crate) fn time_ticks(start: i64, end: i64, offset_minutes: i32, max_ticks: i
 pub(crate) fn time_label(ms: i64, offset_minutes: i32, dates: bool) -> String {
     let local = ms + i64::from(offset_minutes) * MINUTE_MS;
     if dates {
-        let (_, month, day) = civil_from_days(local.div_euclid(DAY_MS));
-        let name = MONTHS[(month as usize).saturating_sub(1).min(11)];
-        return format!("{day} {name}");
+        let date = utc_datetime(local);
+        let month = usize::try_from(date.month()).unwrap_or(1);
+        let name = MONTHS[month.saturating_sub(1).min(11)];
+        return format!("{} {name}", date.day());
     }
     let minutes = local.rem_euclid(DAY_MS) / MINUTE_MS;
     format!("{:02}:{:02}", minutes / 60, minutes % 60)

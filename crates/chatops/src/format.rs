@@ -114,11 +114,9 @@ pub fn age(ms: i64) -> String {
 
 /// Unix milliseconds as `YYYY-MM-DD HH:MM` (UTC).
 pub fn utc_time(ms: i64) -> String {
-    let t = hostpulse_core::utc_datetime(ms);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        t.year, t.month, t.day, t.hour, t.minute
-    )
+    hostpulse_core::utc_datetime(ms)
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// Unix milliseconds as `YYYY-MM-DD HH:MM ABBR` in `zone`, e.g. `2026-01-15 14:13 CET`;

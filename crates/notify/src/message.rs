@@ -247,11 +247,9 @@ fn number(value: f64) -> String {
 
 /// Formats Unix milliseconds as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn rfc3339(ms: i64) -> String {
-    let t = hostpulse_core::utc_datetime(ms);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    )
+    hostpulse_core::utc_datetime(ms)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[cfg(test)]

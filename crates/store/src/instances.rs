@@ -166,11 +166,7 @@ fn describe_newcomer(batch: &IngestBatch, known: Option<&InstanceRecord>) -> Str
 
 /// `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format_utc(ms: i64) -> String {
-    let t = utc_datetime(ms);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    )
+    utc_datetime(ms).strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Records a stored batch received at `received_ms` in `instances`.

@@ -196,11 +196,9 @@ pub fn format_ago(delta_ms: i64) -> String {
 
 /// UTC `YYYY-MM-DD HH:MM:SSZ` of Unix milliseconds.
 pub fn format_time(ms: i64) -> String {
-    let t = hostpulse_core::utc_datetime(ms);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    )
+    hostpulse_core::utc_datetime(ms)
+        .strftime("%Y-%m-%d %H:%M:%SZ")
+        .to_string()
 }
 
 #[cfg(test)]
