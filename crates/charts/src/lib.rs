@@ -32,6 +32,7 @@ pub struct ChartSpec {
     pub title: String,
     /// Unit of the values: `%`, `bytes`, `bytes/s` get friendly axis labels; anything else is shown as is.
     pub unit: String,
+    /// The lines to draw, each in its own colour with a legend entry.
     pub series: Vec<Series>,
     /// Horizontal threshold lines `(label, value)`, drawn dashed in red.
     pub thresholds: Vec<(String, f64)>,
@@ -41,7 +42,9 @@ pub struct ChartSpec {
     pub time_range: Option<(i64, i64)>,
     /// Time axis labels are local time at this offset from UTC.
     pub utc_offset_minutes: i32,
+    /// Image width in pixels, within [`MIN_SIDE`]..=[`MAX_SIDE`].
     pub width: u32,
+    /// Image height in pixels, within [`MIN_SIDE`]..=[`MAX_SIDE`].
     pub height: u32,
 }
 
@@ -81,7 +84,12 @@ impl Default for RenderOptions {
 pub enum ChartError {
     /// Width or height outside [`MIN_SIDE`]..=[`MAX_SIDE`].
     #[error("chart size {width}x{height} is outside {MIN_SIDE}..={MAX_SIDE} pixels")]
-    Size { width: u32, height: u32 },
+    Size {
+        /// The requested width in pixels.
+        width: u32,
+        /// The requested height in pixels.
+        height: u32,
+    },
     /// The embedded font could not be loaded.
     #[error("chart font: {0}")]
     Font(String),
