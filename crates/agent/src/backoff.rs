@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use hostpulse_core::backoff::{Backoff as Rule, Jitter, JitterSource};
+
 /// First retry delay.
 pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
 /// Longest computed retry delay after the hub answered with a failure (5xx, 429, 409).
@@ -16,10 +18,16 @@ pub const UNREACHABLE_CAP: Duration = Duration::from_secs(4);
 pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(600);
 
 /// Consecutive-failure counter turning into retry delays.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Backoff {
     failures: u32,
-    jitter_state: u64,
+    jitter: JitterSource,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Backoff {
@@ -27,7 +35,7 @@ impl Backoff {
     pub fn new() -> Self {
         Self {
             failures: 0,
-            jitter_state: seed(),
+            jitter: JitterSource::new(seed()),
         }
     }
 
@@ -60,22 +68,9 @@ impl Backoff {
         self.jittered(UNREACHABLE_CAP)
     }
 
+    /// `base * 2^n` capped at `cap`, the upper half jittered ("equal jitter").
     fn jittered(&mut self, cap: Duration) -> Duration {
-        let exp = self.failures.saturating_sub(1).min(16);
-        let full = BACKOFF_BASE.saturating_mul(1u32 << exp).min(cap);
-        let half = full / 2;
-        let half_ms = u64::try_from(half.as_millis()).unwrap_or(u64::MAX).max(1);
-        half + Duration::from_millis(self.next_random() % (half_ms + 1))
-    }
-
-    /// xorshift64: plenty for spreading retries.
-    fn next_random(&mut self) -> u64 {
-        let mut x = self.jitter_state.max(1);
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.jitter_state = x;
-        x
+        Rule::new(BACKOFF_BASE, cap, Jitter::Equal).delay(self.failures, self.jitter.next_unit())
     }
 }
 
