@@ -1,7 +1,7 @@
 //! HTTP(S) delivery of one encoded batch to the hub, and classification of its reply.
 
 use crate::backoff::parse_retry_after;
-use hostpulse_proto::IngestReply;
+use hostpulse_proto::{IngestReply, UNSUPPORTED_VERSION, VersionRange};
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -72,6 +72,12 @@ pub enum PushSetupError {
 pub enum PushOutcome {
     /// 2xx: the hub has the batch (its reply, when parsable).
     Acknowledged(Option<IngestReply>),
+    /// 426 (`unsupported_version`): the hub cannot read this protocol version; keep the
+    /// batch for a hub that can, and back off. `hub` is the range the hub reads.
+    UnsupportedVersion {
+        reason: String,
+        hub: Option<VersionRange>,
+    },
     /// 401/403: the token is wrong or revoked; keep the batch and back off.
     Unauthorized { status: u16 },
     /// 400/413/422: the hub will never take this batch; drop it.
@@ -183,6 +189,17 @@ impl Pusher {
 
 /// Maps a status and reply body to an outcome.
 pub fn classify(status: u16, reply: &[u8], retry_after: Option<Duration>) -> PushOutcome {
+    let refusal = HubError::parse(reply);
+    if status == 426
+        || refusal
+            .as_ref()
+            .is_some_and(|e| e.error == UNSUPPORTED_VERSION)
+    {
+        return PushOutcome::UnsupportedVersion {
+            reason: format!("hub answered {status}: {}", error_text(reply)),
+            hub: refusal.and_then(|e| e.versions),
+        };
+    }
     match status {
         200..=299 => PushOutcome::Acknowledged(serde_json::from_slice(reply).ok()),
         401 | 403 => PushOutcome::Unauthorized { status },
@@ -200,19 +217,29 @@ pub fn classify(status: u16, reply: &[u8], retry_after: Option<Duration>) -> Pus
     }
 }
 
+/// The hub's JSON error body: `{"error", "detail"}`, plus `versions` on a version refusal.
+#[derive(serde::Deserialize)]
+struct HubError {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    versions: Option<VersionRange>,
+}
+
+impl HubError {
+    fn parse(reply: &[u8]) -> Option<Self> {
+        serde_json::from_slice(reply).ok()
+    }
+}
+
 /// The hub's `{"error","detail"}` as one line, or the start of a non-JSON body.
 fn error_text(reply: &[u8]) -> String {
-    #[derive(serde::Deserialize)]
-    struct HubError {
-        #[serde(default)]
-        error: String,
-        #[serde(default)]
-        detail: String,
-    }
-    match serde_json::from_slice::<HubError>(reply) {
-        Ok(e) if e.detail.is_empty() => e.error,
-        Ok(e) => format!("{}: {}", e.error, e.detail),
-        Err(_) => String::from_utf8_lossy(&reply[..reply.len().min(200)]).into_owned(),
+    match HubError::parse(reply) {
+        Some(e) if e.detail.is_empty() => e.error,
+        Some(e) => format!("{}: {}", e.error, e.detail),
+        None => String::from_utf8_lossy(&reply[..reply.len().min(200)]).into_owned(),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::push::{PushOutcome, Pusher};
 use crate::schedule::{next_tick, now_ms, wait_for_tick};
 use crate::spool::Spool;
 use hostpulse_core::HostFacts;
-use hostpulse_proto::{AgentIdentity, Frame};
+use hostpulse_proto::{AgentIdentity, Frame, VersionRange};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -53,6 +53,8 @@ pub struct RunStats {
     pub conflicts: u64,
     /// Acknowledgements saying the hub already had the batch.
     pub duplicates: u64,
+    /// Push attempts refused because the hub cannot read this protocol version (kept).
+    pub version_refusals: u64,
 }
 
 /// What to do with a batch after one push attempt.
@@ -75,6 +77,8 @@ pub struct Runner<S: FrameSource> {
     next_attempt_ms: i64,
     facts_refreshed_ms: i64,
     stats: RunStats,
+    /// Set while the hub refuses this protocol version, so that is warned about once.
+    version_refused: bool,
 }
 
 impl<S: FrameSource> Runner<S> {
@@ -104,6 +108,7 @@ impl<S: FrameSource> Runner<S> {
             next_attempt_ms: i64::MIN,
             facts_refreshed_ms: now_ms(),
             stats: RunStats::default(),
+            version_refused: false,
         }
     }
 
@@ -182,6 +187,9 @@ impl<S: FrameSource> Runner<S> {
                     tracing::info!(seq, "hub reachable again");
                 }
                 self.backoff.reset();
+                if std::mem::take(&mut self.version_refused) {
+                    tracing::info!(seq, "hub reads this agent's protocol version again");
+                }
                 self.stats.acknowledged += 1;
                 if reply.is_some_and(|r| r.duplicate) {
                     self.stats.duplicates += 1;
@@ -203,6 +211,10 @@ impl<S: FrameSource> Runner<S> {
                 self.stats.conflicts += 1;
                 let wait = self.retry_later(None);
                 tracing::warn!(seq, status = 409, reason = %reason, retry_in_ms = duration_ms(wait), "hub refused the batch: another agent is live on this token; keeping it in the spool");
+                Delivery::Keep
+            }
+            PushOutcome::UnsupportedVersion { reason, hub } => {
+                self.version_refused(seq, &reason, hub);
                 Delivery::Keep
             }
             PushOutcome::Unreachable { reason } => {
@@ -234,6 +246,20 @@ impl<S: FrameSource> Runner<S> {
                 tracing::warn!(seq, reason = %reason, retry_in_ms = duration_ms(wait), "push failed; will retry");
                 Delivery::Keep
             }
+        }
+    }
+
+    /// The hub cannot read this agent's protocol version: the batch stays in the spool for
+    /// a hub that can, retried with back-off; warned about once until a batch gets through.
+    fn version_refused(&mut self, seq: u64, reason: &str, hub: Option<VersionRange>) {
+        self.stats.version_refusals += 1;
+        let wait = self.retry_later(None);
+        let hub = hub.map_or_else(|| "unknown".to_owned(), |range| range.to_string());
+        let retry_in_ms = duration_ms(wait);
+        if std::mem::replace(&mut self.version_refused, true) {
+            tracing::debug!(seq, reason, hub_versions = %hub, retry_in_ms, "hub still cannot read this protocol version; keeping the batch in the spool");
+        } else {
+            tracing::warn!(seq, reason, hub_versions = %hub, agent_versions = %VersionRange::supported(), retry_in_ms, "hub cannot read this agent's protocol version (upgrade the hub or use an agent it reads); keeping batches in the spool");
         }
     }
 

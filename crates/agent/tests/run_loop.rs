@@ -392,3 +392,38 @@ fn unauthorized_keeps_batches_until_the_token_is_accepted() {
     assert_eq!(stats.failed_attempts, 2);
     assert_eq!(stats.refused, 0);
 }
+
+#[test]
+fn batches_a_hub_cannot_read_stay_spooled_until_it_reads_them() {
+    // The first three attempts meet a hub of another protocol version; then it "upgrades".
+    let responder = Arc::new(|n: usize, b: &hostpulse_proto::IngestBatch| {
+        if n < 3 {
+            Reply {
+                status: 426,
+                headers: Vec::new(),
+                body: r#"{"error":"unsupported_version","detail":"this hub reads 7","versions":{"min":7,"max":7}}"#.into(),
+            }
+        } else {
+            Reply::ok(b)
+        }
+    });
+    let hub = TestHub::start_with(0, responder, Arc::default());
+    let spool = tempfile::tempdir().unwrap();
+    let agent = RunningAgent::start(hub.url(), spool.path());
+    hub.wait_for("the refused batches delivered", WAIT, |r| {
+        r.iter().filter(|r| r.status == 200).count() >= 3 && spooled_files(spool.path()) == 0
+    });
+    let stats = agent.stop();
+    let received = hub.received();
+    let first_refused = received[0].batch.seq;
+    assert_eq!(received[0].status, 426);
+    let acknowledged = acknowledged_in_order(&received);
+    assert_eq!(
+        acknowledged[0].batch.seq, first_refused,
+        "nothing was dropped"
+    );
+    assert_contiguous(&acknowledged);
+    assert!(stats.version_refusals >= 3, "{stats:?}");
+    assert_eq!(stats.refused, 0, "{stats:?}");
+    assert!(stats.spooled >= 1, "{stats:?}");
+}

@@ -1,10 +1,11 @@
 //! The single mapping from API failures to HTTP status and a JSON `{error, detail}` body.
 
 use axum::Json;
-use axum::http::header::RETRY_AFTER;
+use axum::http::header::{RETRY_AFTER, UPGRADE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hostpulse_engine::EngineError;
+use hostpulse_proto::{UNSUPPORTED_VERSION, VersionRange};
 use hostpulse_store::StoreError;
 
 /// Every way an API call can fail.
@@ -44,6 +45,13 @@ pub enum ApiError {
     Internal(String),
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// 426: a batch in a protocol version this hub cannot read; the body names the versions
+    /// it reads (`versions`), and the agent keeps the batch for a hub that reads it.
+    #[error("unsupported version: {detail}")]
+    UnsupportedVersion {
+        detail: String,
+        supported: VersionRange,
+    },
 }
 
 impl ApiError {
@@ -75,6 +83,11 @@ impl ApiError {
             Busy { detail, .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy", detail.clone()),
             Internal(d) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", d.clone()),
             Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", d.clone()),
+            UnsupportedVersion { detail, .. } => (
+                StatusCode::UPGRADE_REQUIRED,
+                UNSUPPORTED_VERSION,
+                detail.clone(),
+            ),
         }
     }
 }
@@ -100,8 +113,17 @@ impl IntoResponse for ApiError {
         if status.is_server_error() && !matches!(self, ApiError::Busy { .. }) {
             tracing::error!(%status, detail = %detail, "API request failed");
         }
-        let body = serde_json::json!({ "error": error, "detail": detail });
+        let mut body = serde_json::json!({ "error": error, "detail": detail });
+        if let ApiError::UnsupportedVersion { supported, .. } = &self {
+            body["versions"] = serde_json::json!(supported);
+        }
         let mut response = (status, Json(body)).into_response();
+        if let ApiError::UnsupportedVersion { supported, .. } = &self {
+            let upgrade = format!("hostpulse-ingest/{}", supported.max);
+            if let Ok(value) = HeaderValue::from_str(&upgrade) {
+                response.headers_mut().insert(UPGRADE, value);
+            }
+        }
         if let Some(secs) = self.retry_after_secs() {
             response
                 .headers_mut()

@@ -36,7 +36,7 @@ pub async fn ingest(
     validate_batch(&batch, state.clock.now_ms(), &state.limits.batch)
         .map_err(|e| ApiError::Unprocessable(e.to_string()))
         .inspect_err(|e| refused(&agent, e))?;
-    let seq = batch.seq;
+    let (seq, version) = (batch.seq, batch.version);
     let observation = state
         .engine
         .as_ref()
@@ -60,16 +60,8 @@ pub async fn ingest(
         engine.commit_observation(observation);
     }
     let reply = match outcome {
-        IngestOutcome::Stored { samples } => IngestReply {
-            seq,
-            duplicate: false,
-            samples,
-        },
-        IngestOutcome::Duplicate => IngestReply {
-            seq,
-            duplicate: true,
-            samples: 0,
-        },
+        IngestOutcome::Stored { samples } => IngestReply::stored(seq, samples, version),
+        IngestOutcome::Duplicate => IngestReply::duplicate(seq, version),
     };
     Ok(Json(reply))
 }
@@ -133,5 +125,9 @@ fn codec_error(err: CodecError) -> ApiError {
         }
         CodecError::TooManySamples { .. } => ApiError::Unprocessable(err.to_string()),
         CodecError::Gzip(_) | CodecError::Json(_) => ApiError::BadRequest(err.to_string()),
+        CodecError::UnsupportedVersion { supported, .. } => ApiError::UnsupportedVersion {
+            detail: format!("{err}; the agent keeps the batch until a hub reads it"),
+            supported,
+        },
     }
 }

@@ -71,7 +71,7 @@ async fn missing_and_wrong_tokens_get_401() {
 }
 
 #[tokio::test]
-async fn malformed_truncated_and_unknown_fields_get_400() {
+async fn malformed_and_truncated_bodies_get_400() {
     let h = harness().await;
     let token = h.agent_token.clone();
     let body = hostpulse_proto::encode_batch(&good(1));
@@ -98,17 +98,36 @@ async fn malformed_truncated_and_unknown_fields_get_400() {
         "bad_request",
     )
     .await;
+    assert_still_serving(&h).await;
+}
+
+#[tokio::test]
+async fn unknown_fields_are_ignored_and_unreadable_versions_get_426() {
+    let h = harness().await;
+    let token = h.agent_token.clone();
+    let mut value = serde_json::to_value(good(1)).unwrap();
+    value["version"] = serde_json::json!(9);
+    value["min_version"] = serde_json::json!(9);
+    value["frames"] = serde_json::json!("a shape this hub does not know");
+    let unreadable = gzip(&serde_json::to_vec(&value).unwrap());
+    let reply = h.ingest_raw(Some(&token), unreadable, true).await;
+    assert_eq!(
+        reply.json["versions"],
+        serde_json::json!({"min": 2, "max": 2})
+    );
+    assert_refused(&h, reply, 426, "unsupported_version").await;
+
     let mut value = serde_json::to_value(good(1)).unwrap();
     value["surprise"] = serde_json::json!(1);
-    let unknown = gzip(&serde_json::to_vec(&value).unwrap());
-    assert_refused(
-        &h,
-        h.ingest_raw(Some(&token), unknown, true).await,
-        400,
-        "bad_request",
-    )
-    .await;
-    assert_still_serving(&h).await;
+    value["version"] = serde_json::json!(3);
+    value["min_version"] = serde_json::json!(2);
+    value["frames"][0]["samples"][0]["unit"] = serde_json::json!("load");
+    let newer = gzip(&serde_json::to_vec(&value).unwrap());
+    let reply = h.ingest_raw(Some(&token), newer, true).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.json);
+    assert_eq!(reply.json["version"], 2, "{}", reply.json);
+    assert_eq!(reply.json["commands"], serde_json::json!([]));
+    assert_eq!(h.samples_ingested().await, 2);
 }
 
 #[tokio::test]

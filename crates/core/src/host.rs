@@ -1,10 +1,11 @@
 //! Host facts and the snapshots an agent sends beside its samples.
+//!
+//! These are wire types: fields they do not know are ignored, so a newer agent may add some.
 
 use serde::{Deserialize, Serialize};
 
 /// Static-ish facts about a host, sent by its agent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct HostFacts {
     pub hostname: String,
     /// Operator-chosen name shown in place of the hostname, if set.
@@ -30,7 +31,6 @@ pub struct HostFacts {
 
 /// One process in a top-N snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ProcessInfo {
     pub pid: u32,
     pub name: String,
@@ -42,7 +42,6 @@ pub struct ProcessInfo {
 
 /// The top processes of a host at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ProcessSnapshot {
     pub top_cpu: Vec<ProcessInfo>,
     pub top_memory: Vec<ProcessInfo>,
@@ -50,7 +49,6 @@ pub struct ProcessSnapshot {
 
 /// One logged-in user session (from utmp).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct UserSession {
     pub user: String,
     pub tty: String,
@@ -63,7 +61,6 @@ pub struct UserSession {
 
 /// A collector family that failed in a cycle, reported once per distinct error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CollectorError {
     /// Family name: `cpu`, `memory`, `disk`, `net`, `tcp`, ...
     pub family: String,

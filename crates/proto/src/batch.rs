@@ -1,10 +1,12 @@
 //! Batch structure: identity, a per-instance sequence number and one frame per collection cycle.
 
+//!
+//! Wire types ignore fields they do not know (a newer agent may send more); see
+//! [`crate::version`] for how versions are negotiated.
+
+use crate::version::VersionRange;
 use hostpulse_core::{CollectorError, HostFacts, ProcessSnapshot, Sample, UserSession};
 use serde::{Deserialize, Serialize};
-
-/// Version of the batch format this build speaks.
-pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Largest step a batch's seq may make over the last seq stored for its instance (a new
 /// instance starts from 0). Ample for any outage an agent can spool through, and it keeps
@@ -13,7 +15,6 @@ pub const MAX_SEQ_STEP: u64 = 1 << 32;
 
 /// Who sent a batch, as the agent describes itself (the hub trusts the token, not this).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AgentIdentity {
     pub hostname: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,7 +51,6 @@ impl AgentIdentity {
 
 /// Everything collected in one cycle, stamped with one timestamp.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Frame {
     /// Collection time, Unix epoch milliseconds.
     pub ts_ms: i64,
@@ -69,8 +69,10 @@ pub struct Frame {
 
 /// One push from an agent: one or more frames (several after a spool replay).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct IngestBatch {
+    /// Protocol version the batch is written in; once decoded by a hub, the version it
+    /// was read as. A batch may also carry `min_version`, the oldest version able to
+    /// read it (see [`crate::version`]); decoding consumes it.
     pub version: u32,
     pub agent: AgentIdentity,
     /// Per instance, strictly increasing across restarts; the hub ignores repeats and
@@ -96,4 +98,59 @@ pub struct IngestReply {
     /// `true` when this (agent, instance, seq) was already stored and the batch was ignored.
     pub duplicate: bool,
     pub samples: u64,
+    /// The protocol version the hub read the batch as (absent from hubs before ranges).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// The protocol versions the hub reads (absent from hubs before ranges).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<VersionRange>,
+    /// Reserved: instructions from the hub to the agent. Always empty for now; agents
+    /// ignore entries they do not understand.
+    #[serde(default)]
+    pub commands: Vec<serde_json::Value>,
+}
+
+impl IngestReply {
+    /// The reply to a batch stored with `samples` samples, read as `version`.
+    pub fn stored(seq: u64, samples: u64, version: u32) -> Self {
+        Self::new(seq, false, samples, version)
+    }
+
+    /// The reply to a batch that was already stored, read as `version`.
+    pub fn duplicate(seq: u64, version: u32) -> Self {
+        Self::new(seq, true, 0, version)
+    }
+
+    fn new(seq: u64, duplicate: bool, samples: u64, version: u32) -> Self {
+        Self {
+            seq,
+            duplicate,
+            samples,
+            version: Some(version),
+            versions: Some(VersionRange::supported()),
+            commands: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_of_older_hubs_parse_and_commands_are_reserved() {
+        let old: IngestReply =
+            serde_json::from_str(r#"{"seq":4,"duplicate":false,"samples":3}"#).unwrap();
+        assert_eq!((old.version, old.versions), (None, None));
+        assert!(old.commands.is_empty());
+        let reply = serde_json::to_value(IngestReply::stored(4, 3, 2)).unwrap();
+        assert_eq!(reply["versions"], serde_json::json!({"min": 2, "max": 2}));
+        assert_eq!(reply["version"], 2);
+        assert_eq!(reply["commands"], serde_json::json!([]));
+        let newer: IngestReply = serde_json::from_str(
+            r#"{"seq":4,"duplicate":true,"samples":0,"commands":[{"kind":"x"}],"later":1}"#,
+        )
+        .unwrap();
+        assert!(newer.duplicate && newer.commands.len() == 1);
+    }
 }

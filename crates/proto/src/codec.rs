@@ -2,6 +2,7 @@
 
 use crate::batch::IngestBatch;
 use crate::scan::{Budget, Violation, scan};
+use crate::version::VersionRange;
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
@@ -25,6 +26,20 @@ pub enum CodecError {
     TooLargeDecoded { limit: usize },
     #[error("batch JSON is invalid: {0}")]
     Json(#[from] serde_json::Error),
+    /// The batch is in a protocol version this build cannot read.
+    #[error("batch is in protocol version {version}{}; this hub reads {supported}", readable_from(*.min_version))]
+    UnsupportedVersion {
+        /// The version the batch is written in.
+        version: u64,
+        /// The oldest version the batch says can read it, if it said.
+        min_version: Option<u64>,
+        /// The versions this build reads.
+        supported: VersionRange,
+    },
+}
+
+fn readable_from(min_version: Option<u64>) -> String {
+    min_version.map_or_else(String::new, |min| format!(" (readable from {min})"))
 }
 
 /// Bounds applied while a body is decoded, before anything of it is materialised.
@@ -67,9 +82,11 @@ pub fn decode_batch(
     decode_batch_bounded(body, gzip, &DecodeLimits::inflated(max_inflated))
 }
 
-/// Decodes a body within `limits`. A first streaming pass checks the limits without
-/// building anything; only then is the batch decoded, streaming again from the body,
-/// so no inflated copy of the JSON is ever held.
+/// Decodes a body within `limits`. A first streaming pass checks the limits and the
+/// protocol version without building anything; only then is the batch decoded, streaming
+/// again from the body, so no inflated copy of the JSON is ever held. Fields this build
+/// does not know are ignored, and the batch's `version` becomes the version it was read
+/// as (see [`crate::version`]).
 pub fn decode_batch_bounded(
     body: &[u8],
     gzip: bool,
@@ -88,7 +105,36 @@ pub fn decode_batch_bounded(
             Err(CodecError::TooLargeDecoded { limit })
         }
         (Err(error), None) => Err(error),
-        (Ok(()), None) => with_json(body, gzip, limits.max_inflated, DecodePass),
+        (Ok(()), None) => {
+            let read_as = readable_version(budget.versions())?;
+            let mut batch = with_json(body, gzip, limits.max_inflated, DecodePass)?;
+            if let Some(version) = read_as {
+                batch.version = version;
+            }
+            Ok(batch)
+        }
+    }
+}
+
+/// The version a batch with these top-level `version` and `min_version` is read as, or
+/// the refusal of a version out of range; `None` when `version` is missing or not a whole
+/// number (decoding then says what is wrong).
+fn readable_version(
+    (version, min_version): (Option<u64>, Option<u64>),
+) -> Result<Option<u32>, CodecError> {
+    let Some(version) = version else {
+        return Ok(None);
+    };
+    let supported = VersionRange::supported();
+    let narrow = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    let min = min_version.map(narrow);
+    match supported.read_as(narrow(version), min) {
+        Some(read_as) => Ok(Some(read_as)),
+        None => Err(CodecError::UnsupportedVersion {
+            version,
+            min_version,
+            supported,
+        }),
     }
 }
 
@@ -189,7 +235,8 @@ impl<R: Read> Read for Capped<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch::{AgentIdentity, Frame, PROTOCOL_VERSION};
+    use crate::batch::{AgentIdentity, Frame};
+    use crate::version::PROTOCOL_VERSION;
     use hostpulse_core::Sample;
     use std::io::Write;
 
@@ -241,11 +288,45 @@ mod tests {
         ));
     }
 
+    /// A batch of a newer agent: version 3, readable as 2, with fields this build lacks.
+    const NEWER: &[u8] = br#"{"version":3,"min_version":2,"seq":1,"future":{"a":[1]},
+        "agent":{"hostname":"a","agent_version":"9","interval_ms":1000,"instance_id":"i",
+        "run_id":"r","zone":"eu"},
+        "frames":[{"ts_ms":1,"samples":[{"name":"x.y","value":1.0,"unit":"s"}],"note":"n"}]}"#;
+
     #[test]
-    fn unknown_fields_are_refused() {
-        let json = br#"{"version":1,"agent":{"hostname":"a","agent_version":"1","interval_ms":1000},"seq":1,"frames":[],"extra":1}"#;
+    fn unknown_fields_are_ignored_and_the_version_read_as_is_kept() {
+        let batch = decode_batch(NEWER, false, 1 << 20).unwrap();
+        assert_eq!(batch.version, PROTOCOL_VERSION);
+        assert_eq!(batch.agent.hostname, "a");
+        assert_eq!(batch.sample_count(), 1);
+    }
+
+    #[test]
+    fn versions_out_of_range_are_refused_even_when_the_rest_does_not_decode() {
+        let too_new = br#"{"version":9,"frames":"a new shape","agent":7}"#;
         assert!(matches!(
-            decode_batch(json, false, 1 << 20),
+            decode_batch(too_new, false, 1 << 20),
+            Err(CodecError::UnsupportedVersion {
+                version: 9,
+                min_version: None,
+                ..
+            })
+        ));
+        let not_readable = br#"{"version":5,"min_version":4,"seq":1}"#;
+        let error = decode_batch(not_readable, false, 1 << 20).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "batch is in protocol version 5 (readable from 4); this hub reads 2"
+        );
+        let too_old = br#"{"version":1,"agent":{"hostname":"a","agent_version":"1","interval_ms":1000},"seq":1,"frames":[]}"#;
+        assert!(matches!(
+            decode_batch(too_old, false, 1 << 20),
+            Err(CodecError::UnsupportedVersion { version: 1, .. })
+        ));
+        let malformed = br#"{"version":2,"frames":"not a list"}"#;
+        assert!(matches!(
+            decode_batch(malformed, false, 1 << 20),
             Err(CodecError::Json(_))
         ));
     }

@@ -8,8 +8,10 @@ mod fields;
 pub mod fuzz;
 mod limits;
 mod scan;
+pub mod version;
 
-pub use batch::{AgentIdentity, Frame, IngestBatch, IngestReply, MAX_SEQ_STEP, PROTOCOL_VERSION};
+pub use batch::{AgentIdentity, Frame, IngestBatch, IngestReply, MAX_SEQ_STEP};
 pub use codec::{CodecError, DecodeLimits, decode_batch, decode_batch_bounded, encode_batch};
 pub use fields::{FieldError, FieldLimits};
 pub use limits::{BatchError, Limits, validate_batch};
+pub use version::{MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, UNSUPPORTED_VERSION, VersionRange};

@@ -1,7 +1,8 @@
 //! Semantic checks on a decoded batch, so that a bad batch is refused whole.
 
-use crate::batch::{IngestBatch, PROTOCOL_VERSION};
+use crate::batch::IngestBatch;
 use crate::fields::{FieldError, FieldLimits, check_fields};
+use crate::version::VersionRange;
 use hostpulse_core::validate_metric_name;
 use std::collections::HashSet;
 
@@ -44,7 +45,10 @@ impl Default for Limits {
 /// The first reason a batch was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BatchError {
-    #[error("version: unsupported protocol version {got}; this hub speaks {PROTOCOL_VERSION}")]
+    #[error(
+        "version: unsupported protocol version {got}; this hub reads {}",
+        VersionRange::supported()
+    )]
     Version { got: u32 },
     #[error("frames: batch has {got} frames; the limit is {limit}")]
     TooManyFrames { got: usize, limit: usize },
@@ -83,7 +87,7 @@ pub enum BatchError {
 
 /// Checks a whole batch against `limits` at hub time `now_ms`.
 pub fn validate_batch(batch: &IngestBatch, now_ms: i64, limits: &Limits) -> Result<(), BatchError> {
-    if batch.version != PROTOCOL_VERSION {
+    if !VersionRange::supported().contains(batch.version) {
         return Err(BatchError::Version { got: batch.version });
     }
     if batch.frames.len() > limits.max_frames {
@@ -187,6 +191,7 @@ fn check_sample(
 mod tests {
     use super::*;
     use crate::batch::{AgentIdentity, Frame};
+    use crate::version::PROTOCOL_VERSION;
     use hostpulse_core::Sample;
 
     const NOW: i64 = 1_700_000_000_000;

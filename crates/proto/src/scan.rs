@@ -31,6 +31,8 @@ pub struct Budget {
     samples: usize,
     decoded: usize,
     violation: Option<Violation>,
+    /// The batch's top-level `version` and `min_version`, when they are whole numbers.
+    versions: (Option<u64>, Option<u64>),
 }
 
 impl Budget {
@@ -41,7 +43,14 @@ impl Budget {
             samples: 0,
             decoded: 0,
             violation: None,
+            versions: (None, None),
         }
+    }
+
+    /// The top-level `version` and `min_version` seen, read before the batch is decoded
+    /// (a format this build cannot read may not decode at all).
+    pub fn versions(&self) -> (Option<u64>, Option<u64>) {
+        self.versions
     }
 
     /// The limit that stopped the scan, if one did.
@@ -84,6 +93,8 @@ enum Place {
     Samples,
     Sample,
     Labels,
+    Version,
+    MinVersion,
     Other,
 }
 
@@ -140,7 +151,12 @@ impl<'de> Visitor<'de> for Walk<'_> {
         self.budget.charge(SCALAR_COST)
     }
 
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<(), E> {
+        match self.place {
+            Place::Version => self.budget.versions.0 = Some(value),
+            Place::MinVersion => self.budget.versions.1 = Some(value),
+            _ => {}
+        }
         self.budget.charge(SCALAR_COST)
     }
 
@@ -174,7 +190,10 @@ impl<'de> Visitor<'de> for Walk<'_> {
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         // The batch, its frames, samples and label maps sit inline in their parent.
-        if self.place == Place::Other {
+        if matches!(
+            self.place,
+            Place::Other | Place::Version | Place::MinVersion
+        ) {
             self.budget.charge(CONTAINER_COST)?;
         }
         let mut entries = 0;
@@ -217,6 +236,8 @@ enum KeyName {
     Frames,
     Samples,
     Labels,
+    Version,
+    MinVersion,
     Other,
 }
 
@@ -226,6 +247,8 @@ impl Key {
             (Place::Root, KeyName::Frames) => Place::Frames,
             (Place::Frame, KeyName::Samples) => Place::Samples,
             (Place::Sample, KeyName::Labels) => Place::Labels,
+            (Place::Root, KeyName::Version) => Place::Version,
+            (Place::Root, KeyName::MinVersion) => Place::MinVersion,
             _ => Place::Other,
         }
     }
@@ -253,6 +276,8 @@ impl<'de> Visitor<'de> for KeySeed {
             "frames" => KeyName::Frames,
             "samples" => KeyName::Samples,
             "labels" => KeyName::Labels,
+            "version" => KeyName::Version,
+            "min_version" => KeyName::MinVersion,
             _ => KeyName::Other,
         };
         Ok(Key {

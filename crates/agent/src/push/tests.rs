@@ -20,10 +20,35 @@ fn classifies_statuses() {
         PushOutcome::Acknowledged(Some(IngestReply {
             seq: 5,
             duplicate: false,
-            samples: 3
+            samples: 3,
+            version: None,
+            versions: None,
+            commands: Vec::new(),
         }))
     );
     assert_eq!(classify(204, b"", None), PushOutcome::Acknowledged(None));
+    let newer = classify(
+        200,
+        br#"{"seq":5,"duplicate":false,"samples":3,"version":2,"commands":[{"do":"x"}],"new":1}"#,
+        None,
+    );
+    assert!(matches!(newer, PushOutcome::Acknowledged(Some(r)) if r.version == Some(2)));
+    let too_new = classify(
+        426,
+        br#"{"error":"unsupported_version","detail":"v9","versions":{"min":2,"max":2}}"#,
+        None,
+    );
+    assert_eq!(
+        too_new,
+        PushOutcome::UnsupportedVersion {
+            reason: "hub answered 426: unsupported_version: v9".into(),
+            hub: Some(VersionRange { min: 2, max: 2 }),
+        }
+    );
+    assert!(matches!(
+        classify(400, br#"{"error":"unsupported_version"}"#, None),
+        PushOutcome::UnsupportedVersion { hub: None, .. }
+    ));
     assert_eq!(
         classify(403, b"", None),
         PushOutcome::Unauthorized { status: 403 }
