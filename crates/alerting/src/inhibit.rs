@@ -107,7 +107,7 @@ impl InhibitIndex {
 mod tests {
     use super::*;
     use crate::labels::tests::alert;
-    use hostpulse_config::parse_matcher;
+    use hostpulse_core::matcher::parse_matcher;
 
     #[test]
     fn host_down_mutes_same_host_only_while_firing() {

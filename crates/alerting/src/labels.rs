@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use hostpulse_config::glob_match;
+use hostpulse_core::glob::glob_match;
 use hostpulse_core::{Alert, MatchOp, Matcher};
 use regex::Regex;
 
@@ -124,7 +124,7 @@ pub(crate) mod tests {
     }
 
     fn matcher(text: &str) -> CompiledMatcher {
-        CompiledMatcher::new(&hostpulse_config::parse_matcher(text).unwrap()).unwrap()
+        CompiledMatcher::new(&hostpulse_core::matcher::parse_matcher(text).unwrap()).unwrap()
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The mute stage: silences, maintenance windows and inhibition decide which alerts are not
 //! notified, and say why.
 
-use hostpulse_config::{MaintenanceWindow, glob_match};
+use hostpulse_config::MaintenanceWindow;
+use hostpulse_core::glob::glob_match;
 use hostpulse_core::{Alert, Silence};
 use serde::{Deserialize, Serialize};
 
@@ -84,7 +85,8 @@ impl Muter<'_> {
 mod tests {
     use super::*;
     use crate::labels::tests::alert;
-    use hostpulse_config::{MaintenanceSchedule, parse_matcher};
+    use hostpulse_config::MaintenanceSchedule;
+    use hostpulse_core::matcher::parse_matcher;
     use std::collections::BTreeMap;
 
     fn silence(id: &str, matchers: &[&str], starts_ms: i64, ends_ms: i64) -> Silence {

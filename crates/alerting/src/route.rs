@@ -1,7 +1,8 @@
 //! The route stage: which routes (receivers and timing) an alert goes to. Routes are tried
 //! in order; the first match wins unless it sets `continue`; no match → the default route.
 
-use hostpulse_config::{AlertingConfig, RouteMatch, RouteSettings, glob_match};
+use hostpulse_config::{AlertingConfig, RouteMatch, RouteSettings};
+use hostpulse_core::glob::glob_match;
 use hostpulse_core::Alert;
 
 use crate::AlertingError;
@@ -194,7 +195,7 @@ mod tests {
     fn label_conditions_must_all_hold() {
         let mut labels = BTreeMap::new();
         labels.insert("mount".to_owned(), "/".to_owned());
-        let matchers = vec![hostpulse_config::parse_matcher("host!=web-9").unwrap()];
+        let matchers = vec![hostpulse_core::matcher::parse_matcher("host!=web-9").unwrap()];
         let config = AlertingConfig {
             routes: vec![route(
                 RouteMatch {

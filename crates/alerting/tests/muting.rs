@@ -4,9 +4,8 @@ mod common;
 
 use common::*;
 use hostpulse_alerting::{HOST_DOWN_RULE, MuteReason};
-use hostpulse_config::{
-    MaintenanceSchedule, MaintenanceWindow, WeeklySchedule, parse_matcher, parse_rfc3339_ms,
-};
+use hostpulse_config::{MaintenanceSchedule, MaintenanceWindow, WeeklySchedule, parse_rfc3339_ms};
+use hostpulse_core::matcher::parse_matcher;
 use hostpulse_core::{DeliveryStatus, NotificationKind, Silence};
 
 fn silence(matchers: &[&str], starts_ms: i64, ends_ms: i64) -> Silence {

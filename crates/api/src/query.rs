@@ -8,7 +8,9 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use hostpulse_core::Labels;
+use hostpulse_core::duration::parse_duration_ms;
+use hostpulse_core::matcher::parse_matcher_list;
+use hostpulse_core::{Labels, MatchOp};
 use hostpulse_store::{RangeQuery, RangeResult, RangeSize};
 use serde::Deserialize;
 
@@ -18,13 +20,14 @@ use serde::Deserialize;
 pub struct RangeParams {
     pub host: String,
     pub metric: String,
-    /// Label filter: `mount="/",device="sda1"` (quotes optional).
+    /// Label filter: `mount="/",device="sda1"` (equality matchers, quotes optional).
     pub labels: Option<String>,
     /// Unix seconds, RFC 3339-like `now-1h`, or a relative `-1h`; default end - 1h.
     pub start: Option<String>,
     /// As `start`; default now.
     pub end: Option<String>,
-    /// Bucket width: `30s`, `5m` or seconds; default range / 300, at least 1 s.
+    /// Bucket width: a duration (`30s`, `5m`, `1.5h`) or seconds; default range / 300, at
+    /// least 1 s.
     pub step: Option<String>,
 }
 
@@ -116,29 +119,8 @@ fn bad(what: &str, value: &str) -> ApiError {
     ApiError::BadRequest(format!("invalid {what} {value:?}"))
 }
 
-/// Parses `30s`, `5m`, `2h`, `7d`, `500ms` or plain seconds into milliseconds.
-pub fn parse_duration_ms(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number.parse().ok()?;
-    let unit_ms = match unit {
-        "" | "s" => 1000.0,
-        "ms" => 1.0,
-        "m" => 60_000.0,
-        "h" => 3_600_000.0,
-        "d" => 86_400_000.0,
-        "w" => 604_800_000.0,
-        _ => return None,
-    };
-    let ms = number * unit_ms;
-    (ms.is_finite() && ms < 1e15).then_some(ms.round() as i64)
-}
-
-/// Parses a time: absent → `default`; `now`; `now-1h` / `-1h`; `now+1h` / `+1h`;
-/// Unix seconds (fractional ok).
+/// Parses a time: absent → `default`; `now`; `now-1h` / `-1h`; `now+1h` / `+1h` (any
+/// duration); Unix seconds (fractional ok).
 pub fn parse_time(text: Option<&str>, now_ms: i64, default: i64) -> Result<i64, ApiError> {
     let Some(raw) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(default);
@@ -161,19 +143,22 @@ pub fn parse_time(text: Option<&str>, now_ms: i64, default: i64) -> Result<i64, 
     Ok((secs * 1000.0).round() as i64)
 }
 
-/// Parses `k="v",k2=v2` into labels.
+/// Parses `k="v",k2=v2` into labels: a list of `=` matchers in the one matcher grammar;
+/// empty text is no filter.
 pub fn parse_labels(text: &str) -> Result<Labels, ApiError> {
+    if text.trim().is_empty() {
+        return Ok(Labels::new());
+    }
+    let matchers = parse_matcher_list(text).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let mut labels = Labels::new();
-    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (key, value) = pair
-            .split_once('=')
-            .ok_or_else(|| bad("label matcher", pair))?;
-        let value = value.trim().trim_matches('"');
-        let key = key.trim();
-        if key.is_empty() {
-            return Err(bad("label matcher", pair));
+    for matcher in matchers {
+        if matcher.op != MatchOp::Eq {
+            return Err(ApiError::BadRequest(format!(
+                "invalid label matcher {:?}: the labels filter takes only name=value",
+                matcher.name
+            )));
         }
-        labels.insert(key.to_string(), value.to_string());
+        labels.insert(matcher.name, matcher.value);
     }
     Ok(labels)
 }
@@ -183,13 +168,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration_ms("30s"), Some(30_000));
-        assert_eq!(parse_duration_ms("5m"), Some(300_000));
-        assert_eq!(parse_duration_ms("500ms"), Some(500));
-        assert_eq!(parse_duration_ms("60"), Some(60_000));
-        assert_eq!(parse_duration_ms("5x"), None);
-        assert_eq!(parse_duration_ms(""), None);
+    fn relative_times_take_every_duration_form() {
+        let now = 1_700_000_000_000;
+        assert_eq!(parse_time(Some("-1.5h"), now, 5).unwrap(), now - 5_400_000);
+        assert_eq!(parse_time(Some("now-1h30m"), now, 5).unwrap(), now - 5_400_000);
+        assert_eq!(parse_time(Some("-7d"), now, 5).unwrap(), now - 604_800_000);
+        assert!(parse_time(Some("-7x"), now, 5).is_err());
     }
 
     #[test]
@@ -216,5 +200,10 @@ mod tests {
         assert_eq!(l.get("device").map(String::as_str), Some("sda1"));
         assert!(parse_labels("novalue").is_err());
         assert!(parse_labels("").unwrap().is_empty());
+        let l = parse_labels(r#"comment="a, b",path="C:\\x""#).unwrap();
+        assert_eq!(l.get("comment").map(String::as_str), Some("a, b"));
+        assert_eq!(l.get("path").map(String::as_str), Some("C:\\x"));
+        assert!(parse_labels("mount!=/").is_err());
+        assert!(parse_labels("mount=~/v.*").is_err());
     }
 }

@@ -9,7 +9,7 @@ use crate::dispatch::Dispatcher;
 use crate::format::{MAX_MESSAGE_CHARS, escape, zoned_clock};
 use crate::registry::{Reply, find};
 use crate::types::{Button, CallbackQuery, Chat, Message, User};
-use hostpulse_api::query::parse_duration_ms;
+use hostpulse_core::duration::parse_duration_ms;
 use hostpulse_core::{Alert, MatchOp, Matcher};
 use hostpulse_engine::{EngineError, NewSilence};
 

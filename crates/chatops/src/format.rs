@@ -6,20 +6,8 @@ use jiff::tz::TimeZone;
 /// Longest text of one Telegram message, characters.
 pub const MAX_MESSAGE_CHARS: usize = 4096;
 
-/// Escapes `&`, `<`, `>` and `"` for Telegram HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes `&`, `<`, `>` and `"` for Telegram HTML (the one escaper of messages).
+pub use hostpulse_core::text::escape_html as escape;
 
 /// Splits HTML text into messages of at most `max` characters at line boundaries; an open
 /// `<pre>` block is closed at the end of a part and reopened in the next. A single line

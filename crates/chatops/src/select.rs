@@ -3,14 +3,9 @@
 //! always means that one agent even when another host reports it as its hostname.
 
 use hostpulse_api::host_names::{NameMatch, exact_host};
-use hostpulse_rules::glob_match;
+use hostpulse_core::glob::{glob_match, is_glob};
 use hostpulse_store::HostState;
 use std::collections::BTreeMap;
-
-/// Whether `text` is a glob rather than a name.
-pub fn is_glob(text: &str) -> bool {
-    text.contains(['*', '?'])
-}
 
 /// Names of the `hosts` that `wanted` selects, sorted; every host when `wanted` is `None`.
 pub fn select_hosts(

@@ -1,7 +1,7 @@
 //! Validated alert-manager settings: routes, receivers, escalation, inhibition and
-//! maintenance windows, plus the small parsers they need (label matchers, globs, times).
+//! maintenance windows, plus the small parsers they need (times, rate limits); label
+//! matchers, globs and durations are `hostpulse_core`'s.
 
-mod matcher;
 mod rate_limit;
 mod receivers;
 pub(crate) mod schedule;
@@ -11,10 +11,6 @@ use std::time::Duration;
 
 use hostpulse_core::{Matcher, Severity};
 
-pub use matcher::{
-    MatcherError, format_matcher, glob_match, is_label_name, op_symbol, parse_matcher,
-    parse_matcher_list, validate_matcher,
-};
 pub use rate_limit::RateLimit;
 pub(crate) use rate_limit::parse_rate_limit;
 pub use receivers::{

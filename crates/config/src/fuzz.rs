@@ -1,11 +1,7 @@
-//! Entry points shared by the `config_load` and `matcher` fuzz targets and their corpus
-//! regression tests: configuration text through the whole load and validation path, and
-//! label matchers through the one matcher grammar.
+//! Entry point shared by the `config_load` fuzz target and its corpus regression test:
+//! configuration text through the whole load and validation path.
 
-use crate::{
-    AgentOverrides, HubOverrides, format_matcher, load_agent_config_text, load_hub_config_text,
-    parse_matcher, parse_matcher_list, validate_matcher,
-};
+use crate::{AgentOverrides, HubOverrides, load_agent_config_text, load_hub_config_text};
 use std::path::Path;
 
 /// Runs one configuration input: the first byte picks hub (even) or agent (odd), the rest
@@ -32,29 +28,5 @@ pub fn load_config(data: &[u8]) {
             error.to_string().contains("fuzz.yaml"),
             "an error does not name the file: {error}"
         );
-    }
-}
-
-/// Runs one matcher input, as one matcher and as a comma-separated list. What the parser
-/// accepts must pass [`validate_matcher`] and read back unchanged from [`format_matcher`].
-pub fn parse_matcher_text(text: &str) {
-    if let Ok(matcher) = parse_matcher(text) {
-        if let Err(error) = validate_matcher(&matcher) {
-            panic!("{text:?} parses but does not validate: {error}");
-        }
-        let written = format_matcher(&matcher);
-        match parse_matcher(&written) {
-            Ok(again) => assert_eq!(again, matcher, "{written:?} reads back differently"),
-            Err(error) => panic!("{written:?}, written from {text:?}, is refused: {error}"),
-        }
-    }
-    if let Ok(list) = parse_matcher_list(text) {
-        assert!(!list.is_empty(), "{text:?} parses as an empty list");
-        let written: Vec<String> = list.iter().map(format_matcher).collect();
-        let written = written.join(",");
-        match parse_matcher_list(&written) {
-            Ok(again) => assert_eq!(again, list, "{written:?} reads back differently"),
-            Err(error) => panic!("{written:?}, written from {text:?}, is refused: {error}"),
-        }
     }
 }

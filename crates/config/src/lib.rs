@@ -31,10 +31,7 @@ pub use alert_manager::{
     MaintenanceSchedule, MaintenanceWindow, RateLimit, ReceiverConfig, ReceiverKind, RetryLimits,
     RouteConfig, RouteMatch, RouteSettings, SLACK_API_URL, SlackSettings, SlackTarget,
     SmtpSettings, SmtpTls, TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings,
-    WebhookSettings, WeeklySchedule, glob_match, parse_matcher, parse_rfc3339_ms,
-};
-pub use alert_manager::{
-    MatcherError, format_matcher, is_label_name, op_symbol, parse_matcher_list, validate_matcher,
+    WebhookSettings, WeeklySchedule, parse_rfc3339_ms,
 };
 pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
 pub use collect::{CollectSettings, HostPaths};
@@ -52,6 +49,6 @@ pub use rule_set::{
 };
 pub use secret::Secret;
 pub use suggest::closest;
-pub use units::{format_duration, format_size, parse_duration, parse_size};
+pub use units::{format_size, parse_size};
 pub use url::parse_http_url;
 pub use yaml::{Position, TextSpan};

@@ -8,7 +8,8 @@ use std::time::Duration;
 use crate::error::{ConfigError, ConfigErrors};
 use crate::scalar::Scalar;
 use crate::secret::Secret;
-use crate::units::{format_duration, format_size, parse_duration, parse_size};
+use crate::units::{format_size, parse_size};
+use hostpulse_core::duration::{format_duration, parse_duration};
 use crate::yaml::{Issue, Places, Position, TextSpan, render_path};
 
 /// Joins a section path and a key: `join("storage", "retention")` is `storage.retention`.

@@ -4,7 +4,11 @@
 pub mod alert;
 pub mod backoff;
 pub mod clock;
+pub mod duration;
+pub mod glob;
 pub mod host;
+#[cfg(feature = "matcher")]
+pub mod matcher;
 pub mod human;
 pub mod metric;
 pub mod metric_catalogue;
@@ -22,5 +26,5 @@ pub use human::{human_bytes, short_number};
 pub use metric::{Labels, MetricNameError, Sample, SeriesKey, validate_metric_name};
 pub use metric_catalogue::{AGENT_METRICS, is_agent_metric};
 pub use secret::Secret;
-pub use text::{first_unprintable, is_printable};
+pub use text::{escape_html, first_unprintable, is_printable};
 pub use time::{timestamp, utc_datetime};

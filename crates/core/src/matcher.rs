@@ -1,5 +1,6 @@
-//! The one label-matcher grammar (Prometheus / Alertmanager style) used by the configuration,
-//! the API, the CLI and the Telegram bot, and shell-style globs (`web-*`).
+//! The one label-matcher grammar (Prometheus / Alertmanager style) used by the configuration
+//! (routes, inhibit rules, maintenance windows), the API (silences, the `labels` filter of
+//! range queries), the CLI and the Telegram bot.
 //!
 //! ```text
 //! matcher = name op value           spaces are allowed around name, op and value
@@ -11,12 +12,14 @@
 //! ```
 //!
 //! Values are at most 1024 bytes; `=~` and `!~` values are regular expressions that must
-//! compile and match the whole label value.
+//! compile and match the whole label value. Label names follow the wire format's label keys
+//! (letters, digits and `_`): `-` and `.` belong to host and metric names, not label names.
 
 mod cursor;
+pub mod fuzz;
 
+use crate::alert::{MatchOp, Matcher};
 use cursor::Cursor;
-use hostpulse_core::{MatchOp, Matcher};
 
 /// Longest label name accepted.
 pub const MAX_NAME_CHARS: usize = 128;
@@ -27,8 +30,11 @@ pub const MAX_VALUE_BYTES: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid matcher {text:?} at column {column}: {reason}")]
 pub struct MatcherError {
+    /// The text that was parsed (for parts, the matcher written back).
     pub text: String,
+    /// 1-based character column of the first unexpected character.
     pub column: usize,
+    /// What was expected there.
     pub reason: String,
 }
 
@@ -173,30 +179,6 @@ fn regex_reason(error: &regex::Error) -> String {
         .find_map(|line| line.trim().strip_prefix("error: "))
         .unwrap_or(text.trim())
         .to_string()
-}
-
-/// Shell-style glob match of the whole `text`: `*` matches any run, `?` one character.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let pattern: Vec<char> = pattern.chars().collect();
-    let text: Vec<char> = text.chars().collect();
-    let (mut p, mut t) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
-            backtrack = Some((p, t));
-            p += 1;
-        } else if let Some((star, matched)) = backtrack {
-            p = star + 1;
-            t = matched + 1;
-            backtrack = Some((star, matched + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|c| *c == '*')
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ fn config_load_corpus_loads() {
 
 #[test]
 fn matcher_corpus_parses() {
-    replay_text("matcher", hostpulse_config::fuzz::parse_matcher_text);
+    replay_text("matcher", hostpulse_core::matcher::fuzz::parse_matcher_text);
 }
 
 #[test]

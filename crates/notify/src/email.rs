@@ -12,7 +12,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::message::Summary;
 use crate::parts::PartsSent;
-use crate::telegram::escape_html;
+use hostpulse_core::text::escape_html;
 use crate::{Delivered, MessageContext, Notifier, NotifyError, Redactor, SendError};
 
 /// An e-mail receiver.

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use hostpulse_config::TelegramSettings;
+use hostpulse_core::text::escape_html;
 use hostpulse_core::{AlertState, Notification, NotificationKind, Severity};
 use serde_json::{Value, json};
 
@@ -183,13 +184,6 @@ fn parse_reply(reply: &Reply) -> Result<Option<String>, SendError> {
     Err(http::classify(status, retry_after, &reason).unwrap_or(SendError::Permanent { reason }))
 }
 
-/// Escapes `&`, `<` and `>` for Telegram's HTML parse mode.
-pub fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// The default message in Telegram HTML.
 fn html_text(summary: &Summary) -> String {
     let icon = match (summary.resolved, summary.severity) {
@@ -267,10 +261,5 @@ mod tests {
                 .iter()
                 .all(|p| p.chars().count() <= 4096)
         );
-    }
-
-    #[test]
-    fn escapes_html() {
-        assert_eq!(escape_html("a<b> & c"), "a&lt;b&gt; &amp; c");
     }
 }

@@ -12,7 +12,6 @@ mod eval;
 pub mod expr;
 #[doc(hidden)]
 pub mod fuzz;
-mod glob;
 mod lifecycle;
 mod metric_check;
 mod rule;
@@ -21,7 +20,6 @@ mod source;
 
 pub use backtest::{BacktestResult, Firing, backtest};
 pub use eval::InstanceResult;
-pub use glob::glob_match;
 pub use lifecycle::Lifecycle;
 pub use metric_check::unknown_metric_warnings;
 pub use rule::{Rule, RuleError, RulePlace, compile, compile_all, required_windows};

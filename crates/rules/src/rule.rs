@@ -11,7 +11,7 @@ use hostpulse_core::{Labels, Severity};
 use crate::eval::{self, Ctx, InstanceResult};
 use crate::expr::compile_condition;
 use crate::expr::node::Node;
-use crate::glob::glob_match;
+use hostpulse_core::glob::glob_match;
 use crate::source::SeriesSource;
 
 /// Shortest window kept for a metric read only by its latest value.

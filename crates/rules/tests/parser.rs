@@ -60,6 +60,21 @@ fn units_become_base_values() {
             duration_ms: None
         }
     );
+    for (text, ms) in [("1h30m", 5_400_000), ("1.5h", 5_400_000), ("1y", 31_536_000_000)] {
+        let ast = parse(&format!("avg(cpu.usage_percent, {text}) > 1")).expect(text);
+        let AstKind::Binary { lhs, .. } = ast.kind else {
+            panic!("binary")
+        };
+        let AstKind::Call { args, .. } = lhs.kind else {
+            panic!("call")
+        };
+        let expected = AstKind::Number {
+            value: ms as f64 / 1000.0,
+            duration_ms: Some(ms),
+        };
+        assert_eq!(args[1].value.kind, expected, "{text}");
+    }
+    assert!(error("avg(cpu.usage_percent, 1h30x) > 1").contains("\"1h30x\" is not a duration"));
 }
 
 #[test]

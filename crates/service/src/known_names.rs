@@ -1,9 +1,10 @@
 //! Checks silence matchers against what the hub knows now — label names and values of the
 //! current series and alerts, agent names and rule names — and words a warning, with a
 //! "did you mean", for each matcher that matches nothing. The grammar itself is
-//! `hostpulse_config::parse_matcher`.
+//! `hostpulse_core::matcher::parse_matcher`.
 
-use hostpulse_config::{closest, format_matcher};
+use hostpulse_config::closest;
+use hostpulse_core::matcher::format_matcher;
 use hostpulse_core::{MatchOp, Matcher, Severity};
 use hostpulse_engine::Engine;
 use hostpulse_store::{Store, StoreError};

@@ -10,7 +10,7 @@ use crate::format::{escape, utc_offset_minutes};
 use crate::registry::{CommandContext, CommandError, Reply};
 use crate::select::select_hosts;
 use crate::services::Services;
-use hostpulse_api::query::parse_duration_ms;
+use hostpulse_core::duration::parse_duration_ms;
 use hostpulse_charts::{ChartSpec, DEFAULT_WIDTH, Series, render_png};
 use hostpulse_store::{HostState, RangeQuery};
 use jiff::tz::TimeZone;

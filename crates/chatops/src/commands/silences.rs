@@ -3,10 +3,11 @@
 use super::failed;
 use crate::format::{age, escape};
 use crate::registry::{CommandContext, CommandError, Reply};
-use crate::select::{is_glob, select_hosts};
+use crate::select::select_hosts;
 use hostpulse_api::matchers::KnownNames;
-use hostpulse_api::query::parse_duration_ms;
-use hostpulse_config::{format_matcher, parse_matcher_list};
+use hostpulse_core::duration::parse_duration_ms;
+use hostpulse_core::glob::{glob_regex, is_glob};
+use hostpulse_core::matcher::{format_matcher, parse_matcher_list};
 use hostpulse_core::{MatchOp, Matcher, Silence};
 use hostpulse_engine::NewSilence;
 
@@ -126,19 +127,6 @@ fn eq(name: &str, value: &str) -> Matcher {
         op: MatchOp::Eq,
         value: value.into(),
     }
-}
-
-/// A regex matching the same names as a `*`/`?` glob.
-fn glob_regex(glob: &str) -> String {
-    let mut out = String::new();
-    for c in glob.chars() {
-        match c {
-            '*' => out.push_str(".*"),
-            '?' => out.push('.'),
-            c => out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
-        }
-    }
-    out
 }
 
 /// `/unsilence <id>`: ends a silence now.

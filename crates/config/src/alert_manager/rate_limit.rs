@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::ReceiverKind;
-use crate::units::{format_duration, parse_duration};
+use hostpulse_core::duration::{format_duration, parse_duration};
 
 /// Shortest accepted rate-limit period.
 const MIN_PERIOD: Duration = Duration::from_millis(100);

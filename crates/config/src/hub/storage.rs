@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::scalar::Scalar;
-use crate::units::format_duration;
+use hostpulse_core::duration::format_duration;
 use crate::validate::{Validator, join};
 
 const DAY: Duration = Duration::from_secs(86_400);

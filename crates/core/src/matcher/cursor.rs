@@ -2,7 +2,7 @@
 //! operator and a bare or quoted value, and reporting the column of anything unexpected.
 
 use super::{MatcherError, check_name, check_value, format_value, op_symbol};
-use hostpulse_core::{MatchOp, Matcher};
+use crate::alert::{MatchOp, Matcher};
 
 /// A position in the text being parsed, in characters.
 pub(super) struct Cursor<'a> {

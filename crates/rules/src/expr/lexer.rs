@@ -2,6 +2,7 @@
 
 use super::error::ExprError;
 use super::units::apply_unit;
+use hostpulse_core::duration::{parse_duration_ms, unit_ms};
 
 /// One token and the byte range it covers.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,15 +97,35 @@ fn number(text: &str, start: usize) -> Result<(TokenKind, usize), ExprError> {
         .map_err(|_| ExprError::new(start, format!("{digits:?} is not a number")))?;
     let unit_end = scan(text, digits_end, |b| b.is_ascii_alphabetic() || b == b'%');
     let unit = &text[digits_end..unit_end];
+    if unit_ms(unit).is_some() && next_is_digit(text.as_bytes(), unit_end - 1) {
+        return compound_duration(text, start);
+    }
     let (value, duration_ms) = apply_unit(value, unit).ok_or_else(|| {
         ExprError::new(
             digits_end,
             format!(
-                "unknown unit {unit:?} (use %, B, KB, MB, GB, TB, KiB, MiB, GiB, TiB, ms, s, m, h, d)"
+                "unknown unit {unit:?} (use %, B, KB, MB, GB, TB, KiB, MiB, GiB, TiB, ms, s, m, h, d, w, y)"
             ),
         )
     })?;
     Ok((TokenKind::Number { value, duration_ms }, unit_end))
+}
+
+/// A compound duration such as `1h30m`, read by the one duration grammar.
+fn compound_duration(text: &str, start: usize) -> Result<(TokenKind, usize), ExprError> {
+    let end = scan(text, start, |b| {
+        b.is_ascii_alphanumeric() || b == b'.' || b == b'_'
+    });
+    let written = &text[start..end];
+    let ms = parse_duration_ms(written).ok_or_else(|| {
+        ExprError::new(
+            start,
+            format!("{written:?} is not a duration (e.g. 90s, 5m, 1h30m)"),
+        )
+    })?;
+    let value = ms as f64 / 1000.0;
+    let duration_ms = Some(ms);
+    Ok((TokenKind::Number { value, duration_ms }, end))
 }
 
 /// End of an exponent (`e3`, `e-3`) starting at `pos`, or `pos` when there is none.

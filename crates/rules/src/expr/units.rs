@@ -1,4 +1,7 @@
-//! Unit suffixes of numbers: sizes (`500MB`, `2GiB`), percent, and durations (`5m`).
+//! Unit suffixes of numbers: sizes (`500MB`, `2GiB`), percent, and durations (`5m`, the
+//! units of `hostpulse_core::duration`).
+
+use hostpulse_core::duration::unit_ms;
 
 const SIZE_UNITS: &[(&str, f64)] = &[
     ("B", 1.0),
@@ -10,15 +13,6 @@ const SIZE_UNITS: &[(&str, f64)] = &[
     ("MiB", 1_048_576.0),
     ("GiB", 1_073_741_824.0),
     ("TiB", 1_099_511_627_776.0),
-];
-
-const DURATION_UNITS: &[(&str, i64)] = &[
-    ("ms", 1),
-    ("s", 1_000),
-    ("m", 60_000),
-    ("h", 3_600_000),
-    ("d", 86_400_000),
-    ("w", 604_800_000),
 ];
 
 /// Applies `unit` to `value`: the value in base units (bytes, seconds, percent points) and,
@@ -33,8 +27,7 @@ pub(crate) fn apply_unit(value: f64, unit: &str) -> Option<(f64, Option<i64>)> {
     {
         return Some((value * factor, None));
     }
-    let (_, factor) = DURATION_UNITS.iter().find(|(name, _)| *name == unit)?;
-    let ms = value * *factor as f64;
+    let ms = value * unit_ms(unit)? as f64;
     Some((ms / 1000.0, Some(ms.round() as i64)))
 }
 
@@ -50,6 +43,8 @@ mod tests {
         assert_eq!(apply_unit(5.0, "m"), Some((300.0, Some(300_000))));
         assert_eq!(apply_unit(2.0, "h"), Some((7200.0, Some(7_200_000))));
         assert_eq!(apply_unit(1.0, "b"), Some((1.0, None)));
+        assert_eq!(apply_unit(1.0, "y"), Some((31_536_000.0, Some(31_536_000_000))));
+        assert_eq!(apply_unit(1.5, "h"), Some((5400.0, Some(5_400_000))));
         assert_eq!(apply_unit(1.0, "parsecs"), None);
     }
 }

@@ -1,7 +1,7 @@
 //! Warnings for silence matchers that match nothing today.
 
 use super::*;
-use hostpulse_config::parse_matcher;
+use hostpulse_core::matcher::parse_matcher;
 
 fn known() -> KnownNames {
     let mut known = KnownNames {

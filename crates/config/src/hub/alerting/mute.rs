@@ -9,10 +9,10 @@ use serde::Deserialize;
 use super::{label_names, required_name};
 use crate::alert_manager::schedule::{WEEKDAYS, parse_offset, parse_time_of_day};
 use crate::alert_manager::{
-    InhibitRule, MaintenanceSchedule, MaintenanceWindow, WeeklySchedule, parse_matcher,
-    parse_rfc3339_ms,
+    InhibitRule, MaintenanceSchedule, MaintenanceWindow, WeeklySchedule, parse_rfc3339_ms,
 };
 use crate::scalar::Scalar;
+use hostpulse_core::matcher::parse_matcher;
 use crate::validate::{Validator, join};
 
 /// One inhibition rule as written.

@@ -7,7 +7,9 @@ use hostpulse_core::Severity;
 use serde::Deserialize;
 
 use super::label_names;
-use crate::alert_manager::{EscalationStep, RouteConfig, RouteMatch, RouteSettings, parse_matcher};
+use crate::alert_manager::{EscalationStep, RouteConfig, RouteMatch, RouteSettings};
+use hostpulse_core::duration::format_duration;
+use hostpulse_core::matcher::parse_matcher;
 use crate::scalar::Scalar;
 use crate::validate::{Validator, join};
 
@@ -228,8 +230,8 @@ fn escalation(
         {
             let message = format!(
                 "steps must be in ascending order: {} is not after the previous step's {}",
-                crate::units::format_duration(after),
-                crate::units::format_duration(previous.after)
+                format_duration(after),
+                format_duration(previous.after)
             );
             v.error(&after_path, message);
         }

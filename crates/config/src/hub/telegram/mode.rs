@@ -6,7 +6,7 @@ use super::{BotMode, DEFAULT_POLL_TIMEOUT};
 use crate::alert_manager::TELEGRAM_API_URL;
 use crate::scalar::Scalar;
 use crate::secret::Secret;
-use crate::units::parse_duration;
+use hostpulse_core::duration::parse_duration;
 use crate::url::parse_http_url;
 use crate::validate::{Validator, join};
 
