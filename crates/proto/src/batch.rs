@@ -16,9 +16,12 @@ pub const MAX_SEQ_STEP: u64 = 1 << 32;
 /// Who sent a batch, as the agent describes itself (the hub trusts the token, not this).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentIdentity {
+    /// The host's name as the agent found it (or as configured); the host's key in the hub.
     pub hostname: String,
+    /// A friendlier name to show instead of the host name, if configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// Version of the agent build that made the batch.
     pub agent_version: String,
     /// Collection interval, milliseconds; the hub marks the host down after 3 missed.
     pub interval_ms: u64,
@@ -54,6 +57,7 @@ impl AgentIdentity {
 pub struct Frame {
     /// Collection time, Unix epoch milliseconds.
     pub ts_ms: i64,
+    /// The metric values collected at `ts_ms`.
     pub samples: Vec<Sample>,
     /// Top processes, present on cycles where the process scan ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,6 +78,7 @@ pub struct IngestBatch {
     /// was read as. A batch may also carry `min_version`, the oldest version able to
     /// read it (see [`crate::version`]); decoding consumes it.
     pub version: u32,
+    /// The agent that sent the batch.
     pub agent: AgentIdentity,
     /// Per instance, strictly increasing across restarts; the hub ignores repeats and
     /// refuses a step above [`MAX_SEQ_STEP`] over the instance's last seq.
@@ -81,6 +86,7 @@ pub struct IngestBatch {
     /// Host facts; sent at start and whenever they change, may be sent every batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facts: Option<HostFacts>,
+    /// The collection cycles carried, oldest first.
     pub frames: Vec<Frame>,
 }
 
@@ -94,9 +100,11 @@ impl IngestBatch {
 /// The hub's answer to an accepted batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngestReply {
+    /// The seq of the batch this answers; the agent drops it from its spool.
     pub seq: u64,
     /// `true` when this (agent, instance, seq) was already stored and the batch was ignored.
     pub duplicate: bool,
+    /// Samples stored from the batch (0 for a duplicate).
     pub samples: u64,
     /// The protocol version the hub read the batch as (absent from hubs before ranges).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -12,18 +12,32 @@ use std::io::{BufReader, Read};
 /// Why a body could not be turned into a batch.
 #[derive(Debug, thiserror::Error)]
 pub enum CodecError {
+    /// The body claimed to be gzip but does not inflate.
     #[error("body is not valid gzip: {0}")]
     Gzip(std::io::Error),
+    /// Inflating stopped at the cap: a gzip bomb or a batch far too large.
     #[error("inflated body exceeds the limit of {limit} bytes")]
-    TooLarge { limit: usize },
+    TooLarge {
+        /// The cap on inflated bytes.
+        limit: usize,
+    },
+    /// The scan before parsing counted more samples than a batch may carry.
     #[error(
         "batch has more than {limit} samples; the limit is {limit} (ingest.max_samples_per_batch)"
     )]
-    TooManySamples { limit: usize },
+    TooManySamples {
+        /// The most samples a batch may carry.
+        limit: usize,
+    },
+    /// The scan before parsing estimated the decoded batch above the memory cap.
     #[error(
         "batch would take more than {limit} bytes of memory once decoded (ingest.max_decoded_bytes); send fewer samples, labels or list items per batch"
     )]
-    TooLargeDecoded { limit: usize },
+    TooLargeDecoded {
+        /// The cap on the decoded batch's estimated size, bytes.
+        limit: usize,
+    },
+    /// The inflated body is not a batch in JSON.
     #[error("batch JSON is invalid: {0}")]
     Json(#[from] serde_json::Error),
     /// The batch is in a protocol version this build cannot read.

@@ -25,8 +25,9 @@ pub struct FieldLimits {
     pub max_users: usize,
     /// Most collector errors in one frame.
     pub max_errors: usize,
-    /// Shortest and longest collection interval, milliseconds.
+    /// Shortest collection interval accepted, milliseconds.
     pub min_interval_ms: u64,
+    /// Longest collection interval accepted, milliseconds.
     pub max_interval_ms: u64,
 }
 
@@ -51,7 +52,9 @@ impl Default for FieldLimits {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {problem}")]
 pub struct FieldError {
+    /// JSON path of the field, e.g. `facts.ips[3]`.
     pub path: String,
+    /// What is wrong with it, naming the limit.
     pub problem: String,
 }
 

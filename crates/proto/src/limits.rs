@@ -45,42 +45,82 @@ impl Default for Limits {
 /// The first reason a batch was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BatchError {
+    /// The batch's version is outside the range this hub reads.
     #[error(
         "version: unsupported protocol version {got}; this hub reads {}",
         VersionRange::supported()
     )]
-    Version { got: u32 },
+    Version {
+        /// The version the batch carries.
+        got: u32,
+    },
+    /// More frames than `max_frames`.
     #[error("frames: batch has {got} frames; the limit is {limit}")]
-    TooManyFrames { got: usize, limit: usize },
+    TooManyFrames {
+        /// Frames in the batch.
+        got: usize,
+        /// The most frames allowed.
+        limit: usize,
+    },
+    /// More samples over all frames than `max_samples_per_batch`.
     #[error("frames: batch has {got} samples; the limit is {limit} (ingest.max_samples_per_batch)")]
-    TooManySamples { got: usize, limit: usize },
+    TooManySamples {
+        /// Samples in the batch.
+        got: usize,
+        /// The most samples allowed.
+        limit: usize,
+    },
+    /// More distinct series (name plus labels) than `max_series_per_batch`.
     #[error("frames: batch has {got} distinct series; the limit is {limit}")]
-    TooManySeries { got: usize, limit: usize },
+    TooManySeries {
+        /// Distinct series in the batch.
+        got: usize,
+        /// The most series allowed.
+        limit: usize,
+    },
+    /// A frame's timestamp is too far in the past or the future of the hub's clock.
     #[error("frames[{frame}].ts_ms: {ts_ms} is {reason}")]
     Timestamp {
+        /// Index of the frame.
         frame: usize,
+        /// Its timestamp, epoch milliseconds.
         ts_ms: i64,
+        /// Which bound it breaks.
         reason: &'static str,
     },
+    /// A sample's value is NaN or infinite.
     #[error("frames[{frame}].samples[{sample}].value: {name:?} has a non-finite value")]
     NonFinite {
+        /// Index of the frame.
         frame: usize,
+        /// Index of the sample in the frame.
         sample: usize,
+        /// The sample's metric name.
         name: String,
     },
+    /// A sample's metric name is empty, too long or not a valid metric name.
     #[error("frames[{frame}].samples[{sample}].name: {detail}")]
     Name {
+        /// Index of the frame.
         frame: usize,
+        /// Index of the sample in the frame.
         sample: usize,
+        /// What is wrong with the name.
         detail: String,
     },
+    /// A sample's labels break a bound (count, key or value).
     #[error("frames[{frame}].samples[{sample}].labels: sample {name:?}: {reason}")]
     Label {
+        /// Index of the frame.
         frame: usize,
+        /// Index of the sample in the frame.
         sample: usize,
+        /// The sample's metric name.
         name: String,
+        /// What is wrong with the labels.
         reason: String,
     },
+    /// A field of the identity, facts or snapshots breaks its bound.
     #[error(transparent)]
     Field(#[from] FieldError),
 }
