@@ -37,7 +37,7 @@ pub(crate) struct Webhook {
 /// The path Telegram posts to: the path of the webhook URL; `None` when `url` is not an
 /// http(s) URL.
 pub(crate) fn webhook_path(url: &str) -> Option<String> {
-    let url = reqwest::Url::parse(url).ok()?;
+    let url = url::Url::parse(url).ok()?;
     let path = url.path();
     let routable = path.starts_with('/') && !path.contains(['{', '}']);
     routable.then(|| path.to_string())

@@ -92,7 +92,6 @@ async fn server_errors_back_off_and_recover() {
 
 #[tokio::test]
 async fn errors_never_contain_the_token() {
-    hostpulse_notify::install_crypto_provider();
     let token = common::fake::TOKEN;
     let client =
         hostpulse_chatops::BotClient::new("http://127.0.0.1:1", token, Duration::from_secs(2))

@@ -32,7 +32,11 @@ async fn serve_hook(bot: &BotHandle) -> String {
 }
 
 async fn post(url: &str, secret: Option<&str>, body: Vec<u8>) -> (u16, String) {
-    let mut request = reqwest::Client::new()
+    let client = hostpulse_notify::http::client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut request = client
         .post(url)
         .header("content-type", "application/json")
         .body(body);

@@ -3,21 +3,21 @@
 
 use std::time::Duration;
 
+use hostpulse_core::backoff::{Backoff, Jitter};
+
 /// First retry delay; doubles per consecutive failure.
 pub const BACKOFF_BASE: Duration = Duration::from_secs(2);
 /// Longest delay between two attempts.
 pub const BACKOFF_MAX: Duration = Duration::from_secs(300);
+/// The delivery retry rule: doubling from [`BACKOFF_BASE`] to [`BACKOFF_MAX`], ±20 %.
+const RULE: Backoff = Backoff::new(BACKOFF_BASE, BACKOFF_MAX, Jitter::Spread(0.2));
 
 /// Delay after `failures` consecutive temporary failures (1 = the first): `BACKOFF_BASE ·
 /// 2^(failures-1)` capped at `BACKOFF_MAX`, scaled by a jitter factor in 0.8..=1.2 taken from
 /// `jitter` (0..=1), and at least `retry_after`.
 pub fn backoff(failures: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
-    let exponent = failures.saturating_sub(1).min(16);
-    let exp = BACKOFF_BASE
-        .saturating_mul(1u32 << exponent)
-        .min(BACKOFF_MAX);
-    let jittered = exp.mul_f64(0.8 + 0.4 * jitter.clamp(0.0, 1.0));
-    jittered.max(retry_after.unwrap_or_default())
+    RULE.delay(failures, jitter)
+        .max(retry_after.unwrap_or_default())
 }
 
 /// A jitter value in 0..=1 from the system clock's nanoseconds mixed with `salt`.

@@ -1,4 +1,5 @@
-//! A small blocking client of the hub API for the CLI commands.
+//! A small blocking client of the hub API for the CLI commands: the hub's one HTTP client
+//! (reqwest, set up by `hostpulse_notify::http`), driven by a current-thread runtime.
 
 use crate::cli::ApiArgs;
 use anyhow::{Context, Result};
@@ -16,6 +17,8 @@ pub const HUB_URL_FILE: &str = "hub.url";
 
 /// How long the plain-HTTP check after a failed TLS handshake may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one call may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An authenticated connection to one hub.
 pub struct ApiClient {
@@ -23,7 +26,8 @@ pub struct ApiClient {
     token: String,
     /// Where the local admin token would be, for the hint after an agent token is refused.
     admin_token_path: PathBuf,
-    agent: ureq::Agent,
+    http: reqwest::Client,
+    runtime: tokio::runtime::Runtime,
 }
 
 fn read_trimmed(path: &Path) -> Option<String> {
@@ -58,22 +62,26 @@ impl ApiClient {
                 )
             })?,
         };
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
+        let http = hostpulse_notify::http::client_builder()?
+            .timeout(CALL_TIMEOUT)
             .build()
-            .into();
+            .context("cannot create the HTTP client")?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the HTTP runtime")?;
         Ok(Self {
             base,
             token,
             admin_token_path: token_path,
-            agent,
+            http,
+            runtime,
         })
     }
 
     /// Why the hub could not be reached: an https URL on a plain-HTTP port is said so.
-    fn unreachable(&self, error: ureq::Error) -> anyhow::Error {
-        if !matches!(error, ureq::Error::Timeout(_))
+    fn unreachable(&self, error: reqwest::Error) -> anyhow::Error {
+        if !error.is_timeout()
             && let Some(advice) = hostpulse_config::plain_http_advice(&self.base, PROBE_TIMEOUT)
         {
             return anyhow::anyhow!(advice);
@@ -91,63 +99,54 @@ impl ApiClient {
 
     /// GET `path` and decode the JSON answer.
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let resp = self
-            .agent
-            .get(&self.url(path))
-            .header("Authorization", &self.auth())
-            .call()
-            .map_err(|error| self.unreachable(error))?;
-        self.decode(resp)
+        self.decode(self.http.get(self.url(path)))
     }
 
     /// POST JSON to `path` and decode the JSON answer.
     pub fn post<T: DeserializeOwned>(&self, path: &str, body: &serde_json::Value) -> Result<T> {
-        let resp = self
-            .agent
-            .post(&self.url(path))
-            .header("Authorization", &self.auth())
-            .send_json(body)
-            .map_err(|error| self.unreachable(error))?;
-        self.decode(resp)
+        self.decode(self.http.post(self.url(path)).json(body))
     }
 
     /// DELETE `path` and decode the JSON answer.
     pub fn delete_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let resp = self
-            .agent
-            .delete(&self.url(path))
-            .header("Authorization", &self.auth())
-            .call()
-            .map_err(|error| self.unreachable(error))?;
-        self.decode(resp)
+        self.decode(self.http.delete(self.url(path)))
     }
 
     /// DELETE `path`; succeeds on any 2xx.
     pub fn delete(&self, path: &str) -> Result<()> {
-        let resp = self
-            .agent
-            .delete(&self.url(path))
-            .header("Authorization", &self.auth())
-            .call()
-            .map_err(|error| self.unreachable(error))?;
-        if resp.status().is_success() {
-            return Ok(());
-        }
-        Err(self.api_error(resp))
+        self.runtime.block_on(async {
+            let resp = self.send(self.http.delete(self.url(path))).await?;
+            if resp.status().is_success() {
+                return Ok(());
+            }
+            Err(self.api_error(resp).await)
+        })
     }
 
-    fn decode<T: DeserializeOwned>(&self, mut resp: ureq::http::Response<ureq::Body>) -> Result<T> {
-        if !resp.status().is_success() {
-            return Err(self.api_error(resp));
-        }
-        resp.body_mut()
-            .read_json::<T>()
-            .context("the hub sent an unreadable answer")
+    /// Sends `request` with the token; a transport failure says why the hub is unreachable.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        request
+            .header("Authorization", self.auth())
+            .send()
+            .await
+            .map_err(|error| self.unreachable(error))
     }
 
-    fn api_error(&self, mut resp: ureq::http::Response<ureq::Body>) -> anyhow::Error {
+    fn decode<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T> {
+        self.runtime.block_on(async {
+            let resp = self.send(request).await?;
+            if !resp.status().is_success() {
+                return Err(self.api_error(resp).await);
+            }
+            resp.json::<T>()
+                .await
+                .context("the hub sent an unreadable answer")
+        })
+    }
+
+    async fn api_error(&self, resp: reqwest::Response) -> anyhow::Error {
         let status = resp.status();
-        let body: serde_json::Value = resp.body_mut().read_json().unwrap_or_default();
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
         let error = body["error"].as_str().unwrap_or("error");
         let detail = body["detail"].as_str().unwrap_or("");
         let mut message = format!("hub answered {status}: {error}: {detail}");

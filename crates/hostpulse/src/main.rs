@@ -16,8 +16,6 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    // TLS for outgoing notifications: pick the crypto provider before anything connects.
-    hostpulse_notify::install_crypto_provider();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,

@@ -1,25 +1,54 @@
-//! The shared HTTP client and the status → retry class table of every HTTP channel.
+//! The one HTTP client setup of the hub (rustls with the ring provider and the platform's
+//! certificate verifier, no redirects) and the status → retry class table of every HTTP channel.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+use rustls_platform_verifier::BuilderVerifierExt;
 
 use crate::{Redactor, SendError};
 
 /// Time allowed to open a connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest provider reason kept in an error, in characters.
 const MAX_REASON_CHARS: usize = 300;
 
-/// A client with connect and total timeouts; redirects are not followed (they would leak
-/// a webhook URL to another host).
-pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
+/// The TLS client configuration could not be built (the platform's certificate store).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up TLS: {0}")]
+pub struct TlsError(#[from] rustls::Error);
+
+/// rustls with the ring provider (chosen here, not process-wide), TLS 1.2 and 1.3, the
+/// platform's certificate verifier and ALPN for HTTP/2 and HTTP/1.1.
+fn tls_config() -> Result<rustls::ClientConfig, TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_platform_verifier()?
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// The builder every HTTP client of the hub starts from: the TLS setup above, redirects not
+/// followed (they would leak a webhook URL to another host), the `hostpulse/<version>` user
+/// agent. Callers add their timeouts.
+pub fn client_builder() -> Result<reqwest::ClientBuilder, TlsError> {
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls_config()?)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("hostpulse/", env!("CARGO_PKG_VERSION"))))
+}
+
+/// A client with connect and total timeouts.
+pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, String> {
+    client_builder()
+        .map_err(|e| e.to_string())?
         .connect_timeout(CONNECT_TIMEOUT.min(timeout))
         .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("hostpulse/", env!("CARGO_PKG_VERSION")))
         .build()
+        .map_err(|e| e.to_string())
 }
 
 /// A reply: status, headers and body text.

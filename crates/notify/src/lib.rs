@@ -3,12 +3,13 @@
 //! resumable: parts an earlier attempt delivered are not sent again, and each new part is
 //! reported through [`Progress`].
 //!
-//! HTTP and SMTP use rustls with the aws-lc-rs provider: binaries call
-//! [`install_crypto_provider`] first thing in `main`.
+//! HTTP and SMTP use rustls with the ring provider, chosen per client (no process-wide
+//! provider to install); [`http::client_builder`] is the one HTTP client setup of the hub.
 
+mod bot_api;
 mod email;
 mod error;
-mod http;
+pub mod http;
 mod log;
 mod message;
 mod parts;
@@ -23,6 +24,7 @@ use async_trait::async_trait;
 use hostpulse_config::{ReceiverConfig, ReceiverKind};
 use hostpulse_core::Notification;
 
+pub use bot_api::{BotApi, BotApiError, DEFAULT_RATE_LIMIT_WAIT, Upload};
 pub use error::{Delivered, NotifyError, SendError};
 pub use http::transport_error_text;
 pub use message::{MessageContext, Progress, Summary};
@@ -48,11 +50,4 @@ pub fn build(receiver: &ReceiverConfig) -> Result<Box<dyn Notifier>, NotifyError
         ReceiverKind::Email(settings) => Box::new(email::Email::new(&name, settings)?),
         ReceiverKind::Webhook(settings) => Box::new(webhook::Webhook::new(&name, settings)?),
     })
-}
-
-/// Installs rustls' aws-lc-rs crypto provider for the process; call once at the start of
-/// `main`, before any notifier is built. Calling it again is harmless.
-pub fn install_crypto_provider() {
-    // An error means a provider is already installed, which is what is wanted.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }

@@ -2,18 +2,16 @@
 //! delivery, splitting at 4096 characters (a retry resumes at the first unsent part), replies
 //! to the firing message and Ack / Silence / Graph buttons the hub's bot handles.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use hostpulse_config::TelegramSettings;
 use hostpulse_core::text::escape_html;
 use hostpulse_core::{AlertState, Notification, NotificationKind, Severity};
 use serde_json::{Value, json};
 
-use crate::http::{self, Reply};
+use crate::http;
 use crate::message::Summary;
 use crate::parts::PartsSent;
-use crate::{Delivered, MessageContext, Notifier, NotifyError, Redactor, SendError};
+use crate::{BotApi, BotApiError, Delivered, MessageContext, Notifier, NotifyError, SendError};
 
 /// Longest message text Telegram accepts, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4096;
@@ -24,24 +22,22 @@ const MAX_CALLBACK_BYTES: usize = 64;
 
 /// A Telegram receiver.
 pub(crate) struct Telegram {
-    client: reqwest::Client,
-    endpoint: String,
+    api: BotApi,
     settings: TelegramSettings,
-    redactor: Redactor,
 }
 
 impl Telegram {
     pub(crate) fn new(receiver: &str, settings: &TelegramSettings) -> Result<Self, NotifyError> {
-        let client = http::client(settings.timeout).map_err(|e| NotifyError::HttpClient {
-            receiver: receiver.to_owned(),
-            reason: e.to_string(),
-        })?;
         let token = settings.bot_token.expose();
+        let api = BotApi::new(&settings.api_url, token, settings.timeout).map_err(|e| {
+            NotifyError::HttpClient {
+                receiver: receiver.to_owned(),
+                reason: e.to_string(),
+            }
+        })?;
         Ok(Self {
-            client,
-            endpoint: format!("{}/bot{token}/sendMessage", settings.api_url),
+            api,
             settings: settings.clone(),
-            redactor: Redactor::new().secret(token),
         })
     }
 
@@ -85,10 +81,18 @@ impl Telegram {
         body
     }
 
+    /// `sendMessage`: the new message's id; a 2xx answer that is not a Bot API answer counts
+    /// as delivered (without an id), so that a sent message is not sent again.
     async fn send_part(&self, body: &Value) -> Result<Option<String>, SendError> {
-        let request = self.client.post(&self.endpoint).json(body);
-        let reply = http::send(request, &self.redactor).await?;
-        parse_reply(&reply).map_err(|e| http::redact_error(e, &self.redactor))
+        match self
+            .api
+            .call::<Value>("sendMessage", body, self.settings.timeout)
+            .await
+        {
+            Ok(result) => Ok(result["message_id"].as_i64().map(|id| id.to_string())),
+            Err(BotApiError::Refused { status, .. }) if (200..300).contains(&status) => Ok(None),
+            Err(error) => Err(error.to_send_error()),
+        }
     }
 }
 
@@ -115,7 +119,7 @@ impl Notifier for Telegram {
             let id = self.send_part(&body).await?;
             sent.record(id, parts.len())
                 .await
-                .map_err(|e| http::redact_error(e, &self.redactor))?;
+                .map_err(|e| http::redact_error(e, self.api.redactor()))?;
         }
         Ok(sent.delivered())
     }
@@ -158,30 +162,6 @@ pub fn alert_keyboard(n: &Notification) -> Option<Value> {
         })
         .collect();
     (!rows.is_empty()).then_some(Value::Array(rows))
-}
-
-/// Reads a Bot API reply: `{"ok":true,"result":{"message_id":..}}` or an error with
-/// `description` and `parameters.retry_after`.
-fn parse_reply(reply: &Reply) -> Result<Option<String>, SendError> {
-    let parsed: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
-    if (200..300).contains(&reply.status) && parsed["ok"] != json!(false) {
-        return Ok(parsed["result"]["message_id"]
-            .as_i64()
-            .map(|id| id.to_string()));
-    }
-    let reason = parsed["description"]
-        .as_str()
-        .map_or_else(|| reply.body.clone(), str::to_owned);
-    let retry_after = parsed["parameters"]["retry_after"]
-        .as_u64()
-        .map(Duration::from_secs)
-        .or_else(|| http::retry_after_header(&reply.headers));
-    let status = if (200..300).contains(&reply.status) {
-        400
-    } else {
-        reply.status
-    };
-    Err(http::classify(status, retry_after, &reason).unwrap_or(SendError::Permanent { reason }))
 }
 
 /// The default message in Telegram HTML.

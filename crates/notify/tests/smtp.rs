@@ -15,7 +15,7 @@ use std::time::Duration;
 use hostpulse_config::{
     EmailSettings, ReceiverConfig, ReceiverKind, Secret, SmtpSettings, SmtpTls,
 };
-use hostpulse_notify::{MessageContext, SendError, build, install_crypto_provider};
+use hostpulse_notify::{MessageContext, SendError, build};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 
 /// Kills the SMTP server when the test ends.
@@ -117,7 +117,6 @@ async fn delivers_an_authenticated_multipart_message_over_starttls() {
     if !aiosmtpd_available() {
         return;
     }
-    install_crypto_provider();
     let dir = tempfile::tempdir().expect("tempdir");
     let (ca, cert, key) = make_certificates(dir.path());
     let out = dir.path().join("messages.jsonl");
@@ -176,7 +175,6 @@ async fn resolutions_thread_under_the_firing_message() {
     if !aiosmtpd_available() {
         return;
     }
-    install_crypto_provider();
     let dir = tempfile::tempdir().expect("tempdir");
     let (ca, cert, key) = make_certificates(dir.path());
     let out = dir.path().join("messages.jsonl");
@@ -220,7 +218,6 @@ async fn a_wrong_password_is_permanent_and_not_shown() {
     if !aiosmtpd_available() {
         return;
     }
-    install_crypto_provider();
     let dir = tempfile::tempdir().expect("tempdir");
     let (ca, cert, key) = make_certificates(dir.path());
     let out = dir.path().join("messages.jsonl");

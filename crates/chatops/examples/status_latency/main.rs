@@ -24,7 +24,6 @@ const FIRST_USER: i64 = 10_000;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    hostpulse_notify::install_crypto_provider();
     let mut args = std::env::args().skip(1);
     let hosts: usize = args.next().map_or(Ok(100), |a| a.parse())?;
     let runs: i64 = args.next().map_or(Ok(50), |a| a.parse())?;

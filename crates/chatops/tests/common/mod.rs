@@ -38,7 +38,6 @@ pub async fn rig() -> Rig {
 
 /// The rig with `rules` (a YAML `rules:` section) instead of the one firing `hot` rule.
 pub async fn rig_with(rules: &str) -> Rig {
-    hostpulse_notify::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let config_text = format!("{rules}host_groups:\n  front: [web-1]\n");
     let file = dir.path().join("hostpulse.yaml");

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hostpulse_config::{
+use hostpulse_notify::{
     RateLimit, ReceiverConfig, ReceiverKind, Secret, TelegramSettings, WebhookSettings,
 };
 use hostpulse_core::{
@@ -37,7 +37,6 @@ pub struct Harness {
 
 impl Harness {
     pub async fn new() -> Self {
-        hostpulse_notify::install_crypto_provider();
         let dir = tempfile::tempdir().expect("tempdir");
         let clock = ManualClock::new(T0);
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
