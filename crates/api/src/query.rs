@@ -171,7 +171,10 @@ mod tests {
     fn relative_times_take_every_duration_form() {
         let now = 1_700_000_000_000;
         assert_eq!(parse_time(Some("-1.5h"), now, 5).unwrap(), now - 5_400_000);
-        assert_eq!(parse_time(Some("now-1h30m"), now, 5).unwrap(), now - 5_400_000);
+        assert_eq!(
+            parse_time(Some("now-1h30m"), now, 5).unwrap(),
+            now - 5_400_000
+        );
         assert_eq!(parse_time(Some("-7d"), now, 5).unwrap(), now - 604_800_000);
         assert!(parse_time(Some("-7x"), now, 5).is_err());
     }

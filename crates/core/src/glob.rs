@@ -85,7 +85,10 @@ mod tests {
     fn globs_become_regexes() {
         assert_eq!(glob_regex("web-*"), r"web\-.*");
         assert_eq!(glob_regex("db-?.eu"), r"db\-.\.eu");
-        assert_eq!(glob_regex("a(b)|c[d]{e}^$#&~+\\"), r"a\(b\)\|c\[d\]\{e\}\^\$\#\&\~\+\\");
+        assert_eq!(
+            glob_regex("a(b)|c[d]{e}^$#&~+\\"),
+            r"a\(b\)\|c\[d\]\{e\}\^\$\#\&\~\+\\"
+        );
     }
 
     proptest! {

@@ -121,6 +121,21 @@ pub fn is_label_name(name: &str) -> bool {
     check_name(name).is_ok()
 }
 
+/// Appends the character that `\` followed by `escaped` stands for in a double-quoted value
+/// (of a matcher or of a rule expression): `\"` `\\` `\n` `\t`; any other `\x` stays as
+/// written, so that regular expressions such as `\d+` keep their backslash.
+pub fn push_escaped(value: &mut String, escaped: char) {
+    match escaped {
+        'n' => value.push('\n'),
+        't' => value.push('\t'),
+        '"' | '\\' => value.push(escaped),
+        other => {
+            value.push('\\');
+            value.push(other);
+        }
+    }
+}
+
 fn format_value(value: &str) -> String {
     let bare_ok = !value.is_empty()
         && !value.starts_with(['=', '!', '~'])

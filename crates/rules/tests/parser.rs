@@ -60,7 +60,11 @@ fn units_become_base_values() {
             duration_ms: None
         }
     );
-    for (text, ms) in [("1h30m", 5_400_000), ("1.5h", 5_400_000), ("1y", 31_536_000_000)] {
+    for (text, ms) in [
+        ("1h30m", 5_400_000),
+        ("1.5h", 5_400_000),
+        ("1y", 31_536_000_000),
+    ] {
         let ast = parse(&format!("avg(cpu.usage_percent, {text}) > 1")).expect(text);
         let AstKind::Binary { lhs, .. } = ast.kind else {
             panic!("binary")
@@ -75,6 +79,18 @@ fn units_become_base_values() {
         assert_eq!(args[1].value.kind, expected, "{text}");
     }
     assert!(error("avg(cpu.usage_percent, 1h30x) > 1").contains("\"1h30x\" is not a duration"));
+}
+
+#[test]
+fn strings_take_the_escapes_of_matcher_values() {
+    let ast = parse(r#"disk.used_percent{mount=~"/v\d+\"q\\"} > 1"#).expect("parses");
+    let AstKind::Binary { lhs, .. } = ast.kind else {
+        panic!("binary")
+    };
+    let AstKind::Series(selector) = lhs.kind else {
+        panic!("series")
+    };
+    assert_eq!(selector.matchers[0].value, r#"/v\d+"q\"#);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The matcher parser proper: a cursor over the characters of the text, reading a name, an
 //! operator and a bare or quoted value, and reporting the column of anything unexpected.
 
-use super::{MatcherError, check_name, check_value, format_value, op_symbol};
+use super::{MatcherError, check_name, check_value, format_value, op_symbol, push_escaped};
 use crate::alert::{MatchOp, Matcher};
 
 /// A position in the text being parsed, in characters.
@@ -152,13 +152,7 @@ impl<'a> Cursor<'a> {
                 }
                 Some('"') => return Ok(value),
                 Some('\\') => match self.advance() {
-                    Some('n') => value.push('\n'),
-                    Some('t') => value.push('\t'),
-                    Some(c @ ('"' | '\\')) => value.push(c),
-                    Some(other) => {
-                        value.push('\\');
-                        value.push(other);
-                    }
+                    Some(escaped) => push_escaped(&mut value, escaped),
                     None => {
                         return Err(
                             self.error_at(open, "unterminated quoted value: expected a closing \"")

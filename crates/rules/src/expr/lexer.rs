@@ -1,8 +1,10 @@
-//! Tokenizer of rule expressions: numbers with unit suffixes, names, strings, operators.
+//! Tokenizer of rule expressions: numbers with unit suffixes (durations in the one duration
+//! grammar), names, strings (escapes as in matcher values), operators.
 
 use super::error::ExprError;
 use super::units::apply_unit;
 use hostpulse_core::duration::{parse_duration_ms, unit_ms};
+use hostpulse_core::matcher::push_escaped;
 
 /// One token and the byte range it covers.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +156,7 @@ fn string(text: &str, start: usize) -> Result<(TokenKind, usize), ExprError> {
         match c {
             '"' => return Ok((TokenKind::Str(value), start + 1 + offset + 1)),
             '\\' => match chars.next() {
-                Some((_, escaped)) => value.push(escaped),
+                Some((_, escaped)) => push_escaped(&mut value, escaped),
                 None => break,
             },
             _ => value.push(c),

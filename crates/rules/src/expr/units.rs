@@ -43,7 +43,10 @@ mod tests {
         assert_eq!(apply_unit(5.0, "m"), Some((300.0, Some(300_000))));
         assert_eq!(apply_unit(2.0, "h"), Some((7200.0, Some(7_200_000))));
         assert_eq!(apply_unit(1.0, "b"), Some((1.0, None)));
-        assert_eq!(apply_unit(1.0, "y"), Some((31_536_000.0, Some(31_536_000_000))));
+        assert_eq!(
+            apply_unit(1.0, "y"),
+            Some((31_536_000.0, Some(31_536_000_000)))
+        );
         assert_eq!(apply_unit(1.5, "h"), Some((5400.0, Some(5_400_000))));
         assert_eq!(apply_unit(1.0, "parsecs"), None);
     }
