@@ -15,13 +15,21 @@ const SYSFS_FREQ_INTERVAL_MS: i64 = 10_000;
 /// Cumulative CPU time counters of one `cpu` line, in clock ticks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CpuTimes {
+    /// Time in user mode.
     pub user: u64,
+    /// Time in user mode at a lowered priority (nice > 0).
     pub nice: u64,
+    /// Time in the kernel.
     pub system: u64,
+    /// Time idle.
     pub idle: u64,
+    /// Time idle while I/O was outstanding.
     pub iowait: u64,
+    /// Time servicing hardware interrupts.
     pub irq: u64,
+    /// Time servicing soft interrupts.
     pub softirq: u64,
+    /// Time a hypervisor gave to other guests while this CPU wanted to run.
     pub steal: u64,
 }
 
@@ -42,10 +50,13 @@ impl CpuTimes {
 /// The parts of `/proc/stat` the collectors use.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProcStat {
+    /// The aggregate `cpu` line: all CPUs together.
     pub total: CpuTimes,
     /// `(cpu index, times)` of each online CPU.
     pub per_cpu: Vec<(u32, CpuTimes)>,
+    /// Runnable tasks (`procs_running`); `None` on kernels without the line.
     pub procs_running: Option<u64>,
+    /// Tasks blocked on I/O (`procs_blocked`); `None` on kernels without the line.
     pub procs_blocked: Option<u64>,
     /// Boot time, seconds since the Unix epoch.
     pub boot_time_secs: Option<u64>,
@@ -116,7 +127,9 @@ pub struct CpuUsage {
     pub user: f64,
     /// Kernel time including hard and soft interrupts.
     pub system: f64,
+    /// Idle time while I/O was outstanding.
     pub iowait: f64,
+    /// Time taken by the hypervisor for other guests.
     pub steal: f64,
 }
 
@@ -145,6 +158,7 @@ pub fn cpu_usage(prev: &CpuTimes, cur: &CpuTimes) -> Option<CpuUsage> {
 /// What `/proc/cpuinfo` says about the CPUs.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CpuInfo {
+    /// Logical CPUs (`processor` entries).
     pub logical: usize,
     /// Distinct (physical id, core id) pairs; `None` when the file does not tell.
     pub physical_cores: Option<usize>,

@@ -76,9 +76,11 @@ const SKIPPED_MOUNT_PREFIXES: &[&str] = &[
 /// One line of mountinfo.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mount {
+    /// Where the filesystem is mounted, unescaped (`/`, `/var/lib`).
     pub mount_point: String,
     /// Mount source, usually the device path (`/dev/vda1`).
     pub device: String,
+    /// Filesystem type (`ext4`, `xfs`, `tmpfs`).
     pub fstype: String,
 }
 
@@ -155,9 +157,11 @@ pub fn monitored_mounts(mounts: Vec<Mount>) -> Vec<Mount> {
 /// Space and inode figures of one filesystem.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FsUsage {
+    /// Size of the filesystem.
     pub total_bytes: u64,
     /// Available to unprivileged users.
     pub free_bytes: u64,
+    /// Used space as a percentage of what unprivileged users can have (used + available), like `df`.
     pub used_percent: f64,
     /// `None` when the filesystem has no inode limit (btrfs, some FUSE).
     pub inodes_used_percent: Option<f64>,
@@ -217,6 +221,8 @@ pub struct FilesystemCollector {
 }
 
 impl FilesystemCollector {
+    /// A collector reading the mount table (`PROC/1/mountinfo`, else `PROC/self/mountinfo`)
+    /// and `statvfs`ing mount points under `rootfs_path`.
     pub fn new(proc_path: &Path, rootfs_path: &Path) -> Self {
         Self {
             mountinfo_paths: [

@@ -15,9 +15,13 @@ const SKIPPED_PREFIXES: &[&str] = &["loop", "ram", "zram", "fd", "sr"];
 /// Cumulative counters of one block device.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DiskCounters {
+    /// Reads completed.
     pub reads: u64,
+    /// 512-byte sectors read.
     pub sectors_read: u64,
+    /// Writes completed.
     pub writes: u64,
+    /// 512-byte sectors written.
     pub sectors_written: u64,
     /// Milliseconds spent with I/O in flight.
     pub io_ticks_ms: u64,
@@ -70,10 +74,15 @@ pub fn parse_diskstats(text: &str) -> Result<Vec<(String, DiskCounters)>, Collec
 /// Rates of one device between two readings `elapsed_secs` apart; `None` for a reset counter.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DiskRates {
+    /// Bytes read per second.
     pub read_bytes_per_sec: f64,
+    /// Bytes written per second.
     pub write_bytes_per_sec: f64,
+    /// Reads completed per second.
     pub read_ops_per_sec: f64,
+    /// Writes completed per second.
     pub write_ops_per_sec: f64,
+    /// Share of the interval with I/O in flight (utilisation, at most 100).
     pub busy_percent: f64,
 }
 
@@ -108,6 +117,7 @@ pub struct DiskIoCollector {
 }
 
 impl DiskIoCollector {
+    /// A collector reading `PROC/diskstats`.
     pub fn new(proc_path: &Path) -> Self {
         Self {
             file: ProcFile::new(proc_path.join("diskstats")),

@@ -5,14 +5,24 @@ use std::path::{Path, PathBuf};
 /// Why one family failed in one cycle; the other families go on.
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
+    /// A `/proc` or `/sys` file could not be read.
     #[error("cannot read {path}: {source}")]
     Io {
+        /// The file that could not be read.
         path: PathBuf,
+        /// What the read reported.
         #[source]
         source: std::io::Error,
     },
+    /// A file was read but its content is not what the kernel writes there.
     #[error("cannot parse {what}: {detail}")]
-    Parse { what: String, detail: String },
+    Parse {
+        /// The file or value that was being parsed.
+        what: String,
+        /// What did not parse.
+        detail: String,
+    },
+    /// The netlink (sock_diag) exchange with the kernel failed.
     #[error("{0}")]
     Netlink(String),
 }

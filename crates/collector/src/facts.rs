@@ -105,12 +105,16 @@ fn uname_machine() -> String {
 /// Where facts come from.
 #[derive(Debug)]
 pub struct FactsSource {
+    /// The kernel's host name (`PROC/sys/kernel/hostname`).
     pub hostname_path: PathBuf,
+    /// The kernel release (`PROC/sys/kernel/osrelease`).
     pub osrelease_path: PathBuf,
+    /// The distribution's `os-release` files, tried in order (`etc/os-release`, then `usr/lib/os-release` under the root).
     pub os_release_paths: [PathBuf; 2],
 }
 
 impl FactsSource {
+    /// Sources under the `proc_path` and `rootfs_path` mount points.
     pub fn new(proc_path: &Path, rootfs_path: &Path) -> Self {
         Self {
             hostname_path: proc_path.join("sys/kernel/hostname"),

@@ -41,6 +41,7 @@ pub struct CollectorConfig {
     pub utmp_path: PathBuf,
     /// uid → user name source.
     pub etc_passwd_path: PathBuf,
+    /// Name shown instead of the host name, sent in every batch's identity.
     pub display_name: Option<String>,
     /// The per-process scan runs at most this often.
     pub process_interval_ms: u64,

@@ -10,12 +10,19 @@ use std::time::Instant;
 /// `/proc/meminfo` values the family uses, in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MemInfo {
+    /// `MemTotal`: usable RAM.
     pub total: u64,
+    /// `MemFree`: RAM not used for anything.
     pub free: u64,
+    /// `MemAvailable`: RAM that can be had without swapping (free plus reclaimable caches).
     pub available: u64,
+    /// `Cached`: page cache.
     pub cached: u64,
+    /// `Buffers`: block device buffers.
     pub buffers: u64,
+    /// `SwapTotal`: swap space.
     pub swap_total: u64,
+    /// `SwapFree`: swap space not in use.
     pub swap_free: u64,
 }
 
@@ -50,7 +57,9 @@ pub fn parse_meminfo(text: &str) -> Result<MemInfo, CollectError> {
 /// Pages swapped in and out since boot (`pswpin`, `pswpout` of `/proc/vmstat`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SwapActivity {
+    /// Pages swapped in (`pswpin`).
     pub pages_in: u64,
+    /// Pages swapped out (`pswpout`).
     pub pages_out: u64,
 }
 
@@ -96,6 +105,7 @@ pub struct MemoryCollector {
 }
 
 impl MemoryCollector {
+    /// A collector reading `PROC/meminfo` and `PROC/vmstat`.
     pub fn new(proc_path: &Path) -> Self {
         Self {
             meminfo: ProcFile::new(proc_path.join("meminfo")),

@@ -21,13 +21,21 @@ const METRICS: [&str; 8] = [
 /// Cumulative counters of one interface.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NetCounters {
+    /// Bytes received.
     pub rx_bytes: u64,
+    /// Packets received.
     pub rx_packets: u64,
+    /// Receive errors.
     pub rx_errors: u64,
+    /// Received packets dropped.
     pub rx_drops: u64,
+    /// Bytes sent.
     pub tx_bytes: u64,
+    /// Packets sent.
     pub tx_packets: u64,
+    /// Transmit errors.
     pub tx_errors: u64,
+    /// Packets dropped on sending.
     pub tx_drops: u64,
 }
 
@@ -113,6 +121,7 @@ pub struct NetCollector {
 }
 
 impl NetCollector {
+    /// A collector reading `PROC/net/dev`.
     pub fn new(proc_path: &Path) -> Self {
         Self {
             file: ProcFile::new(proc_path.join("net/dev")),

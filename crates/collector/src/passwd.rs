@@ -26,6 +26,7 @@ pub struct UserNames {
 }
 
 impl UserNames {
+    /// A cache over the passwd file at `path`, read on first use.
     pub fn new(path: PathBuf) -> Self {
         Self {
             path,

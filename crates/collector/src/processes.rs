@@ -28,11 +28,13 @@ const COMM_LEN: usize = 16;
 /// The fields of `/proc/<pid>/stat` the snapshot uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PidStat<'a> {
+    /// The command name (at most 15 bytes, as the kernel keeps it).
     pub comm: &'a str,
     /// utime + stime, clock ticks.
     pub cpu_ticks: u64,
     /// Start time after boot, clock ticks (tells a reused pid apart).
     pub start_ticks: u64,
+    /// Resident set size, pages.
     pub rss_pages: u64,
 }
 
@@ -125,6 +127,7 @@ pub struct ProcessCollector {
 }
 
 impl ProcessCollector {
+    /// A collector scanning `proc_path` every `interval_ms` at most, keeping the `top_n` processes by CPU and by memory, naming owners from `passwd_path`.
     pub fn new(proc_path: &Path, passwd_path: &Path, interval_ms: u64, top_n: usize) -> Self {
         // SAFETY: sysconf only reads system configuration.
         let (ticks, page, cpus) = unsafe {

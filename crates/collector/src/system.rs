@@ -8,8 +8,11 @@ use std::path::Path;
 /// Load averages over 1, 5 and 15 minutes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LoadAverage {
+    /// Average over 1 minute.
     pub one: f64,
+    /// Average over 5 minutes.
     pub five: f64,
+    /// Average over 15 minutes.
     pub fifteen: f64,
 }
 
@@ -47,6 +50,7 @@ pub struct SystemCollector {
 }
 
 impl SystemCollector {
+    /// A collector reading `PROC/loadavg` and `PROC/uptime`.
     pub fn new(proc_path: &Path) -> Self {
         Self {
             loadavg: ProcFile::new(proc_path.join("loadavg")),

@@ -46,7 +46,9 @@ pub fn count_state(counts: &mut StateCounts, state: u8) {
 /// The fallback's figures: established from `/proc/net/snmp`, time_wait from sockstat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FallbackCounts {
+    /// Connections in ESTABLISHED (`CurrEstab` of `/proc/net/snmp`).
     pub established: u64,
+    /// Sockets in TIME_WAIT (`tw` of `/proc/net/sockstat`).
     pub time_wait: u64,
 }
 
@@ -91,6 +93,7 @@ pub struct TcpCollector {
 }
 
 impl TcpCollector {
+    /// A collector asking the kernel over netlink (sock_diag), falling back to `PROC/net/snmp` and `PROC/net/sockstat`.
     pub fn new(proc_path: &Path) -> Self {
         Self {
             socket: None,

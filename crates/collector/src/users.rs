@@ -56,6 +56,7 @@ pub struct UsersCollector {
 }
 
 impl UsersCollector {
+    /// A collector reading the utmp file at `utmp_path` at most every `interval_ms`.
     pub fn new(utmp_path: &Path, interval_ms: u64) -> Self {
         Self {
             path: utmp_path.to_path_buf(),

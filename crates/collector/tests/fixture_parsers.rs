@@ -1,5 +1,11 @@
 //! Parser tests on captured (vm-2cpu), node_exporter (node-exporter) and hand-made
 //! (server-many) procfs text, checking concrete values.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use hostpulse_collector::cpu::{CpuUsage, ProcStat, cpu_usage, parse_cpuinfo, parse_stat};
 use hostpulse_collector::disk::{monitored_mounts, parse_mountinfo};

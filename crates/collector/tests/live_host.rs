@@ -1,5 +1,11 @@
 //! Tests against this machine's real /proc, netlink and filesystems, and a collector rooted
 //! at a fixture directory to check that a failing family does not stop the others.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use hostpulse_collector::tcp::{DiagSocket, DumpRequest, StateCounts, TCP_STATES};
 use hostpulse_collector::{Collector, CollectorConfig};

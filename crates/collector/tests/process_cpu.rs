@@ -1,5 +1,11 @@
 //! Per-process CPU of the top-process snapshot, on a captured `/proc` tree that changes
 //! between two cycles: the first scan only primes, and CPU is the difference between scans.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use hostpulse_collector::{Collector, CollectorConfig};
 use std::path::{Path, PathBuf};

@@ -12,6 +12,7 @@ pub struct ScanWindow {
     pub uptime_ticks: Option<f64>,
     /// Seconds between the two scans.
     pub elapsed_secs: f64,
+    /// Clock ticks per second (`sysconf(_SC_CLK_TCK)`).
     pub ticks_per_sec: f64,
     /// Online CPUs: no process can use more than 100 % of each.
     pub cores: usize,

@@ -36,7 +36,9 @@ pub enum DumpRequest {
 /// Whether a dump has more datagrams to come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DumpStatus {
+    /// More datagrams of the dump follow: read again.
     More,
+    /// The dump ended (`NLMSG_DONE`).
     Done,
 }
 
