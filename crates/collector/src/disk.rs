@@ -161,7 +161,8 @@ pub struct FsUsage {
     pub total_bytes: u64,
     /// Available to unprivileged users.
     pub free_bytes: u64,
-    /// Used space as a percentage of what unprivileged users can have (used + available), like `df`.
+    /// Used space as a percentage of what unprivileged users can have (used + available),
+    /// like `df`.
     pub used_percent: f64,
     /// `None` when the filesystem has no inode limit (btrfs, some FUSE).
     pub inodes_used_percent: Option<f64>,

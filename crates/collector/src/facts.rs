@@ -109,7 +109,8 @@ pub struct FactsSource {
     pub hostname_path: PathBuf,
     /// The kernel release (`PROC/sys/kernel/osrelease`).
     pub osrelease_path: PathBuf,
-    /// The distribution's `os-release` files, tried in order (`etc/os-release`, then `usr/lib/os-release` under the root).
+    /// The distribution's `os-release` files, tried in order (`etc/os-release`, then
+    /// `usr/lib/os-release` under the root).
     pub os_release_paths: [PathBuf; 2],
 }
 

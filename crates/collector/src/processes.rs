@@ -127,7 +127,8 @@ pub struct ProcessCollector {
 }
 
 impl ProcessCollector {
-    /// A collector scanning `proc_path` every `interval_ms` at most, keeping the `top_n` processes by CPU and by memory, naming owners from `passwd_path`.
+    /// A collector scanning `proc_path` every `interval_ms` at most, keeping the `top_n`
+    /// processes by CPU and by memory, naming owners from `passwd_path`.
     pub fn new(proc_path: &Path, passwd_path: &Path, interval_ms: u64, top_n: usize) -> Self {
         // SAFETY: sysconf only reads system configuration.
         let (ticks, page, cpus) = unsafe {

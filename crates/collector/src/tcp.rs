@@ -93,7 +93,8 @@ pub struct TcpCollector {
 }
 
 impl TcpCollector {
-    /// A collector asking the kernel over netlink (sock_diag), falling back to `PROC/net/snmp` and `PROC/net/sockstat`.
+    /// A collector asking the kernel over netlink (sock_diag), falling back to
+    /// `PROC/net/snmp` and `PROC/net/sockstat`.
     pub fn new(proc_path: &Path) -> Self {
         Self {
             socket: None,
