@@ -8,10 +8,9 @@
 //! reusing an instance id without its seq would make the hub take new batches as repeats.
 
 use crate::spool::{SpoolError, write_atomically};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// How many seqs are reserved by one write of the state file.
@@ -50,12 +49,12 @@ impl InstanceState {
                 Some(p.run_id),
                 p.seq_ceiling.saturating_add(1),
             ),
-            None => (random_id(), None, 1),
+            None => (random_id()?, None, 1),
         };
         let mut state = Self {
             path,
             instance_id,
-            run_id: random_id(),
+            run_id: random_id()?,
             previous_run_id,
             next: next.max(min_seq).max(1),
             reserved_until: 0,
@@ -133,11 +132,16 @@ fn read_persisted(path: &Path) -> Option<Persisted> {
     }
 }
 
-/// 128 random bits as 32 lowercase hex digits.
-fn random_id() -> String {
+/// The kernel's random source, read for ids.
+const RANDOM_SOURCE: &str = "/dev/urandom";
+
+/// 128 random bits from the kernel as 32 lowercase hex digits.
+fn random_id() -> Result<String, SpoolError> {
     let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    fs::File::open(RANDOM_SOURCE)
+        .and_then(|mut source| source.read_exact(&mut bytes))
+        .map_err(|e| SpoolError::from_io("read", Path::new(RANDOM_SOURCE), e))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn is_valid_id(id: &str) -> bool {

@@ -10,7 +10,8 @@ use hostpulse_agent::{
     SpoolLock, collector_config, install_shutdown_handler,
 };
 use hostpulse_collector::Collector;
-use hostpulse_config::{AgentConfig, AgentOverrides, LogFormat, load_agent_config};
+use hostpulse_agent_config::{AgentConfig, AgentOverrides, load_agent_config};
+use hostpulse_config_core::LogFormat;
 use hostpulse_proto::AgentIdentity;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -105,16 +106,23 @@ fn load_config(cli: &Cli) -> Result<AgentConfig> {
         .map_err(|errors| anyhow::anyhow!("{errors}"))
 }
 
+/// Logs to stderr, filtered by `log.level` (a level or `target=level` directives).
 fn init_logging(config: &AgentConfig) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_new(&config.log.level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(hostpulse_config::log_colours())
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter: Targets = config
+        .log
+        .level
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(LevelFilter::INFO));
+    let format = tracing_subscriber::fmt::layer()
+        .with_ansi(hostpulse_config_core::log_colours())
         .with_writer(std::io::stderr);
+    let registry = tracing_subscriber::registry().with(filter);
     match config.log.format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.init(),
+        LogFormat::Json => registry.with(format.json()).init(),
+        LogFormat::Text => registry.with(format).init(),
     }
 }
 

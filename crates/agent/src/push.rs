@@ -139,7 +139,7 @@ impl Pusher {
     /// Why the hub could not be reached; an https URL on a plain-HTTP port is said so.
     fn unreachable_reason(&self, error: &ureq::Error) -> String {
         let base = self.url.strip_suffix(INGEST_PATH).unwrap_or(&self.url);
-        hostpulse_config::plain_http_advice(base, PLAIN_HTTP_PROBE_TIMEOUT)
+        hostpulse_config_core::plain_http_advice(base, PLAIN_HTTP_PROBE_TIMEOUT)
             .unwrap_or_else(|| error.to_string())
     }
 

@@ -2,7 +2,7 @@
 
 use crate::run::FrameSource;
 use hostpulse_collector::{Collector, CollectorConfig};
-use hostpulse_config::CollectSettings;
+use hostpulse_agent_config::CollectSettings;
 use hostpulse_core::HostFacts;
 use hostpulse_proto::Frame;
 

@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-/// Default cap on the bytes the spool may hold: 100 MiB.
-pub const DEFAULT_SPOOL_MAX_BYTES: u64 = 100 * 1024 * 1024;
+/// Default cap on the bytes the spool may hold (the agent configuration's default).
+pub use hostpulse_agent_config::DEFAULT_SPOOL_MAX_BYTES;
 
 const BATCH_SUFFIX: &str = ".batch";
 const TMP_SUFFIX: &str = ".tmp";
