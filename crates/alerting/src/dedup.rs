@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use hostpulse_config::RouteSettings;
+use crate::config::RouteSettings;
 use hostpulse_core::{Alert, NotificationKind};
 
 use crate::log::LogEntry;

@@ -2,7 +2,7 @@
 //! has reached. Each step is notified once per firing episode; after a long gap only the
 //! highest due step is sent.
 
-use hostpulse_config::EscalationStep;
+use crate::config::EscalationStep;
 use hostpulse_core::{Alert, AlertState};
 
 use crate::log::EscalationEntry;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use hostpulse_config::InhibitRule;
+use crate::config::InhibitRule;
 use hostpulse_core::{Alert, AlertState, MatchOp, Matcher};
 
 use crate::AlertingError;

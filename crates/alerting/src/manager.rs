@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use hostpulse_config::{AlertingConfig, MaintenanceWindow, ReceiverConfig};
+use hostpulse_notify::ReceiverConfig;
+
+use crate::config::AlertingConfig;
+use crate::maintenance::MaintenanceWindow;
 use hostpulse_core::{Alert, AlertState, Labels, Notification, NotificationKind, Silence};
 use serde::Serialize;
 

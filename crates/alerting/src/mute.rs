@@ -1,7 +1,7 @@
 //! The mute stage: silences, maintenance windows and inhibition decide which alerts are not
 //! notified, and say why.
 
-use hostpulse_config::MaintenanceWindow;
+use crate::maintenance::MaintenanceWindow;
 use hostpulse_core::glob::glob_match;
 use hostpulse_core::{Alert, Silence};
 use serde::{Deserialize, Serialize};
@@ -85,7 +85,7 @@ impl Muter<'_> {
 mod tests {
     use super::*;
     use crate::labels::tests::alert;
-    use hostpulse_config::MaintenanceSchedule;
+    use crate::maintenance::MaintenanceSchedule;
     use hostpulse_core::matcher::parse_matcher;
     use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! The route stage: which routes (receivers and timing) an alert goes to. Routes are tried
 //! in order; the first match wins unless it sets `continue`; no match → the default route.
 
-use hostpulse_config::{AlertingConfig, RouteMatch, RouteSettings};
+use crate::config::{AlertingConfig, RouteMatch, RouteSettings};
 use hostpulse_core::glob::glob_match;
 use hostpulse_core::Alert;
 
@@ -122,7 +122,7 @@ impl Router {
 mod tests {
     use super::*;
     use crate::labels::tests::alert;
-    use hostpulse_config::RouteConfig;
+    use crate::config::RouteConfig;
     use hostpulse_core::Severity;
     use std::collections::BTreeMap;
 

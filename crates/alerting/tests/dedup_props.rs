@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use hostpulse_alerting::{AlertManager, NotificationLog};
-use hostpulse_config::{AlertingConfig, RouteSettings};
+use hostpulse_alerting::{AlertingConfig, RouteSettings};
 use hostpulse_core::{Alert, AlertState, Notification, NotificationKind};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};

@@ -5,10 +5,11 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use hostpulse_config::{EscalationStep, ReceiverConfig, ReceiverKind};
+use hostpulse_alerting::EscalationStep;
+use hostpulse_notify::{ReceiverConfig, ReceiverKind};
 use hostpulse_core::{AlertState, NotificationKind, Severity};
 
-fn escalating_config() -> hostpulse_config::AlertingConfig {
+fn escalating_config() -> hostpulse_alerting::AlertingConfig {
     let mut cfg = config();
     cfg.receivers = ["ops", "pager"]
         .into_iter()

@@ -4,9 +4,20 @@ mod common;
 
 use common::*;
 use hostpulse_alerting::{HOST_DOWN_RULE, MuteReason};
-use hostpulse_config::{MaintenanceSchedule, MaintenanceWindow, WeeklySchedule, parse_rfc3339_ms};
+use hostpulse_alerting::{MaintenanceSchedule, MaintenanceWindow, WeeklySchedule};
 use hostpulse_core::matcher::parse_matcher;
 use hostpulse_core::{DeliveryStatus, NotificationKind, Silence};
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
+
+const SUNDAY: [bool; 7] = [false, false, false, false, false, false, true];
+
+/// Epoch milliseconds of an RFC 3339 time.
+fn at(text: &str) -> i64 {
+    text.parse::<jiff::Timestamp>()
+        .expect("time")
+        .as_millisecond()
+}
 
 fn silence(matchers: &[&str], starts_ms: i64, ends_ms: i64) -> Silence {
     Silence {
@@ -77,7 +88,7 @@ fn silence_added_while_firing_stops_reminders_and_expiry_brings_a_new_notice() {
 
 #[test]
 fn one_off_maintenance_window_mutes_hosts_of_a_group() {
-    let start = parse_rfc3339_ms("2026-12-01T02:00:00Z").expect("time");
+    let start = at("2026-12-01T02:00:00Z");
     let mut cfg = config();
     cfg.maintenance = vec![MaintenanceWindow {
         name: "backup".into(),
@@ -121,14 +132,14 @@ fn recurring_maintenance_crossing_midnight_mutes_only_inside_the_window() {
         hosts: vec!["db-*".into()],
         groups: vec![],
         schedule: MaintenanceSchedule::Weekly(WeeklySchedule {
-            days: [false, false, false, false, false, false, true],
-            start_minute: 23 * 60,
-            duration_ms: 2 * HOUR,
-            utc_offset_minutes: 0,
+            days: SUNDAY,
+            start: Time::new(23, 0, 0, 0).expect("time"),
+            duration: std::time::Duration::from_secs(2 * 3_600),
+            zone: TimeZone::UTC,
         }),
         comment: String::new(),
     }];
-    let sunday_2300 = parse_rfc3339_ms("2026-12-06T23:00:00Z").expect("time");
+    let sunday_2300 = at("2026-12-06T23:00:00Z");
     let mut manager = manager(&cfg);
     let db = firing("high_cpu", "db-1", sunday_2300);
     let muted = run(
@@ -150,6 +161,53 @@ fn recurring_maintenance_crossing_midnight_mutes_only_inside_the_window() {
         1,
         "monday is not in the window"
     );
+}
+
+#[test]
+fn weekly_maintenance_in_a_named_zone_follows_daylight_saving() {
+    let mut cfg = config();
+    cfg.maintenance = vec![MaintenanceWindow {
+        name: "sunday-backup".into(),
+        hosts: vec!["db-*".into()],
+        groups: vec![],
+        schedule: MaintenanceSchedule::Weekly(WeeklySchedule {
+            days: SUNDAY,
+            start: Time::new(3, 0, 0, 0).expect("time"),
+            duration: std::time::Duration::from_secs(3_600),
+            zone: TimeZone::get("Europe/Berlin").expect("tzdb"),
+        }),
+        comment: String::new(),
+    }];
+    // 03:00 in Berlin on the Sundays around the last Sundays of March and October 2026:
+    // 02:00 UTC in winter time (CET), 01:00 UTC in summer time (CEST).
+    for opens in [
+        "2026-03-22T02:00:00Z",
+        "2026-03-29T01:00:00Z",
+        "2026-10-18T01:00:00Z",
+        "2026-10-25T02:00:00Z",
+    ] {
+        let open = at(opens);
+        let db = firing("high_cpu", "db-1", open);
+        let mut manager = manager(&cfg);
+        let muted = run(
+            &mut manager,
+            open,
+            open + HOUR - SEC,
+            10 * SEC,
+            std::slice::from_ref(&db),
+            &[],
+        );
+        assert!(muted.is_empty(), "{opens}: muted for the hour");
+        let sent = manager.process(open + HOUR, std::slice::from_ref(&db), &[]);
+        assert_eq!(kinds(&sent), [NotificationKind::Firing], "{opens}: closed");
+        let earlier = firing("high_cpu", "db-1", open - HOUR);
+        let mut fresh = manager_with_log(&cfg, Default::default());
+        assert_eq!(
+            fresh.process(open - HOUR + 10 * SEC, &[earlier], &[]).len(),
+            1,
+            "{opens}: an hour before, the window is not open"
+        );
+    }
 }
 
 #[test]

@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use common::*;
 use hostpulse_alerting::{AlertManager, NotificationLog};
-use hostpulse_config::EscalationStep;
+use hostpulse_alerting::EscalationStep;
 use hostpulse_core::NotificationKind;
 
 /// Simulates the hub's store: applies every change, then restarts from what was stored.
 fn restart(
     manager: AlertManager,
     stored: &mut std::collections::BTreeMap<String, String>,
-    cfg: &hostpulse_config::AlertingConfig,
+    cfg: &hostpulse_alerting::AlertingConfig,
 ) -> AlertManager {
     let mut manager = manager;
     for (_, key, json) in manager.log_changes().expect("changes") {

@@ -131,19 +131,19 @@ fn unmatched_alerts_take_the_default_route_and_routes_pick_receivers() {
     let mut cfg = config();
     cfg.receivers = ["ops", "db-team"]
         .into_iter()
-        .map(|name| hostpulse_config::ReceiverConfig {
+        .map(|name| hostpulse_notify::ReceiverConfig {
             name: name.into(),
-            kind: hostpulse_config::ReceiverKind::Log,
+            kind: hostpulse_notify::ReceiverKind::Log,
             rate_limit: None,
             retry: Default::default(),
         })
         .collect();
-    cfg.routes = vec![hostpulse_config::RouteConfig {
-        matcher: hostpulse_config::RouteMatch {
+    cfg.routes = vec![hostpulse_alerting::RouteConfig {
+        matcher: hostpulse_alerting::RouteMatch {
             host: Some("db-*".into()),
             ..Default::default()
         },
-        settings: hostpulse_config::RouteSettings {
+        settings: hostpulse_alerting::RouteSettings {
             receivers: vec!["db-team".into()],
             ..cfg.defaults.clone()
         },

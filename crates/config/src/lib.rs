@@ -1,38 +1,41 @@
 //! hostpulse configuration for the hub and the agent.
 //!
-//! The loader (YAML with positions, layering, validation, errors) is
-//! `hostpulse-config-core`'s and the agent's own configuration is
-//! `hostpulse-agent-config`'s, both re-exported here; this crate adds the hub's.
-//!
 //! Settings are layered: built-in defaults < YAML file < `HOSTPULSE_*` environment variables
 //! < command-line flags. Raw values are parsed leniently, then validated in one pass that
 //! reports every problem at once, each naming the file, the key path and what to fix.
 
-// The shared loader's modules, under the names the hub's modules use.
-use hostpulse_agent_config::{agent, collect};
-use hostpulse_config_core::{
-    error, fields, layers, plain_http, scalar, secret, suggest, units, url, validate, yaml,
-};
-
-mod alert_manager;
+mod agent;
 mod check;
+mod collect;
+mod error;
+mod fields;
 #[doc(hidden)]
 pub mod fuzz;
 mod hub;
+mod layers;
 mod log;
+mod plain_http;
 mod rule_set;
+mod scalar;
+mod secret;
+mod suggest;
+mod units;
+mod url;
+mod validate;
+mod yaml;
 
-pub use agent::{
-    AgentConfig, AgentOverrides, DEFAULT_SPOOL_DIR, DEFAULT_SPOOL_MAX_BYTES, load_agent_config,
-    load_agent_config_text,
+pub use agent::{AgentConfig, AgentOverrides, load_agent_config, load_agent_config_text};
+// The alert manager's and the channels' types the hub configuration is validated into.
+pub use hostpulse_alerting::{
+    EscalationStep, InhibitRule, MaintenanceSchedule, MaintenanceWindow, RouteConfig, RouteMatch,
+    RouteSettings, WeeklySchedule,
 };
-pub use alert_manager::{
-    BUILTIN_RECEIVER, DEFAULT_SEND_TIMEOUT, EmailSettings, EscalationStep, InhibitRule,
-    MaintenanceSchedule, MaintenanceWindow, RateLimit, ReceiverConfig, ReceiverKind, RetryLimits,
-    RouteConfig, RouteMatch, RouteSettings, SLACK_API_URL, SlackSettings, SlackTarget,
-    SmtpSettings, SmtpTls, TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings,
-    WebhookSettings, WeeklySchedule, parse_rfc3339_ms,
+pub use hostpulse_notify::{
+    BUILTIN_RECEIVER, DEFAULT_SEND_TIMEOUT, EmailSettings, RateLimit, ReceiverConfig,
+    ReceiverKind, RetryLimits, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings, SmtpTls,
+    TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
 };
+pub use hub::parse_rfc3339_ms;
 pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
 pub use collect::{CollectSettings, HostPaths};
 pub use error::{ConfigError, ConfigErrors};

@@ -41,6 +41,7 @@ inhibit_rules:
 maintenance:
   - { name: nightly-backup, hosts: ["db-*"], start: "2026-12-01T02:00:00Z", end: "2026-12-01T04:00:00Z", comment: backup }
   - { name: weekly-patching, groups: [web], every: { days: [sun, Saturday], at: "03:00", duration: 2h, timezone: "+02:00" } }
+  - { name: berlin-patching, hosts: ["*"], every: { days: [sun], at: "03:00", duration: 1h, timezone: Europe/Berlin } }
 "#;
 
 #[test]
@@ -81,7 +82,17 @@ fn full_alerting_example_loads() {
         panic!("recurring window expected");
     };
     assert_eq!(weekly.days, [false, false, false, false, false, true, true]);
-    assert_eq!((weekly.start_minute, weekly.utc_offset_minutes), (180, 120));
+    assert_eq!((weekly.start.hour(), weekly.start.minute()), (3, 0));
+    let epoch = jiff::Timestamp::UNIX_EPOCH;
+    assert_eq!(weekly.zone.to_offset(epoch).seconds(), 7_200);
+    let MaintenanceSchedule::Weekly(berlin) = &alerting.maintenance[2].schedule else {
+        panic!("recurring window expected");
+    };
+    assert_eq!(berlin.zone.iana_name(), Some("Europe/Berlin"));
+    // 03:00 in Berlin is 02:00 UTC in winter and 01:00 UTC in summer.
+    let open = |text: &str| berlin.is_active(parse_rfc3339_ms(text).expect("time"));
+    assert!(open("2026-12-06T02:30:00Z") && !open("2026-12-06T01:30:00Z"));
+    assert!(open("2026-07-05T01:30:00Z") && !open("2026-07-05T02:30:00Z"));
 }
 
 #[test]
@@ -114,7 +125,7 @@ inhibit_rules:
   - { source: [], target: [ 'severity>"x"' ] }
 maintenance:
   - { name: m1, hosts: [web-1], start: "2026-12-01T04:00:00Z", end: "2026-12-01T02:00:00Z" }
-  - { name: m2, every: { days: [someday], at: "25:00", duration: 9d, timezone: Europe/Paris } }
+  - { name: m2, every: { days: [someday], at: "25:00", duration: 9d, timezone: Europe/Pariss } }
   - { name: m1, hosts: [x], start: "2026-12-01T04:00:00Z", every: { days: [mon], at: "01:00", duration: 1h } }
 "#,
     )

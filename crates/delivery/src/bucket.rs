@@ -1,6 +1,6 @@
 //! Token buckets for per-receiver and per-bot rate limits, on the engine's clock.
 
-use hostpulse_config::RateLimit;
+use hostpulse_notify::RateLimit;
 
 /// A token bucket: holds up to `count` tokens, refilled evenly over `per`.
 ///

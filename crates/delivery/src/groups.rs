@@ -2,7 +2,7 @@
 //! the failing notification (order holds within a group), while other groups go on. Also the
 //! bound on one notification's attempts and age, after which it is dead-lettered.
 
-use hostpulse_config::RetryLimits;
+use hostpulse_notify::RetryLimits;
 use hostpulse_core::duration::format_duration;
 use hostpulse_core::Notification;
 use serde::{Deserialize, Serialize};

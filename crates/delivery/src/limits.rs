@@ -2,7 +2,7 @@
 //! one account, such as Telegram's 30 messages per second per bot.
 
 use crate::bucket::TokenBucket;
-use hostpulse_config::{RateLimit, ReceiverConfig, ReceiverKind};
+use hostpulse_notify::{RateLimit, ReceiverConfig, ReceiverKind};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -3,7 +3,7 @@
 use crate::health::Health;
 use crate::worker::Worker;
 use crate::{Delivery, tasks};
-use hostpulse_config::ReceiverConfig;
+use hostpulse_notify::ReceiverConfig;
 use hostpulse_notify::Notifier;
 use hostpulse_store::ReceiverOutboxStats;
 use serde::{Deserialize, Serialize};

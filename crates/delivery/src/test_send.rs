@@ -2,7 +2,7 @@
 //! notifier (not through the outbox), and what came of it.
 
 use crate::{Delivery, DeliveryError};
-use hostpulse_config::ReceiverConfig;
+use hostpulse_notify::ReceiverConfig;
 use hostpulse_notify::{MessageContext, SendError};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;

@@ -11,7 +11,7 @@ use crate::backoff::BACKOFF_MAX;
 use crate::bucket::TokenBucket;
 use crate::groups::Groups;
 use crate::health::Health;
-use hostpulse_config::ReceiverConfig;
+use hostpulse_notify::ReceiverConfig;
 use hostpulse_core::{DeliveryStatus, Notification};
 use hostpulse_notify::Notifier;
 use hostpulse_store::DeliveryUpdate;

@@ -72,7 +72,7 @@ async fn reconfiguring_keeps_the_state_of_unchanged_receivers_only() {
     assert_eq!(failures(&delivery.status().await.expect("status")), [1, 1]);
 
     let mut changed = b.clone();
-    changed.rate_limit = Some(hostpulse_config::RateLimit {
+    changed.rate_limit = Some(hostpulse_notify::RateLimit {
         count: 5,
         per: std::time::Duration::from_secs(1),
     });
@@ -109,7 +109,7 @@ async fn status_lists_every_receiver_with_its_outbox() {
             "tg",
             &fake.base(),
             "-100200",
-            Some(hostpulse_config::RateLimit {
+            Some(hostpulse_notify::RateLimit {
                 count: 1,
                 per: std::time::Duration::from_secs(1),
             }),

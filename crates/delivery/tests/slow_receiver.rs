@@ -8,7 +8,7 @@ mod common;
 
 use axum::http::HeaderMap;
 use common::{Harness, T0, firing, webhook};
-use hostpulse_config::RetryLimits;
+use hostpulse_notify::RetryLimits;
 use hostpulse_core::{Clock, DeliveryStatus, Notification};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -59,9 +59,9 @@ async fn serve() -> (String, Received) {
     (format!("http://{addr}"), received)
 }
 
-fn slow_webhook(base: &str, retry: RetryLimits) -> hostpulse_config::ReceiverConfig {
+fn slow_webhook(base: &str, retry: RetryLimits) -> hostpulse_notify::ReceiverConfig {
     let mut receiver = webhook("hook", base);
-    if let hostpulse_config::ReceiverKind::Webhook(settings) = &mut receiver.kind {
+    if let hostpulse_notify::ReceiverKind::Webhook(settings) = &mut receiver.kind {
         settings.timeout = TIMEOUT;
     }
     receiver.retry = retry;

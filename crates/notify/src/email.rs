@@ -3,7 +3,7 @@
 //! resolutions threaded under the firing message.
 
 use async_trait::async_trait;
-use hostpulse_config::{EmailSettings, SmtpTls};
+use crate::{EmailSettings, SmtpTls};
 use hostpulse_core::Notification;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -201,7 +201,7 @@ fn smtp_reason(error: &lettre::transport::smtp::Error) -> String {
 mod tests {
     use std::time::Duration;
 
-    use hostpulse_config::SmtpSettings;
+    use crate::SmtpSettings;
     use hostpulse_core::{AlertState, DeliveryStatus, NotificationKind, Severity};
 
     use super::*;

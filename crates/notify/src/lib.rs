@@ -13,7 +13,10 @@ pub mod http;
 mod log;
 mod message;
 mod parts;
+mod rate_limit;
+mod receiver;
 mod redact;
+mod settings;
 mod slack;
 mod synthetic;
 mod teams;
@@ -21,14 +24,20 @@ mod telegram;
 mod webhook;
 
 use async_trait::async_trait;
-use hostpulse_config::{ReceiverConfig, ReceiverKind};
 use hostpulse_core::Notification;
 
 pub use bot_api::{BotApi, BotApiError, DEFAULT_RATE_LIMIT_WAIT, Upload};
 pub use error::{Delivered, NotifyError, SendError};
 pub use http::transport_error_text;
 pub use message::{MessageContext, Progress, Summary};
+pub use rate_limit::{RateLimit, parse_rate_limit};
+pub use receiver::{BUILTIN_RECEIVER, ReceiverConfig, ReceiverKind, RetryLimits};
+pub use hostpulse_core::Secret;
 pub use redact::Redactor;
+pub use settings::{
+    DEFAULT_SEND_TIMEOUT, EmailSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings,
+    SmtpTls, TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
+};
 pub use synthetic::test_notification;
 pub use webhook::{SIGNATURE_HEADER, alertmanager_payload};
 

@@ -3,7 +3,7 @@
 //! thread of the firing message.
 
 use async_trait::async_trait;
-use hostpulse_config::{Secret, SlackSettings, SlackTarget};
+use crate::{Secret, SlackSettings, SlackTarget};
 use hostpulse_core::{Notification, Severity};
 use serde_json::{Value, json};
 

@@ -2,7 +2,7 @@
 //! Office 365 connector MessageCard.
 
 use async_trait::async_trait;
-use hostpulse_config::{TeamsFormat, TeamsSettings};
+use crate::{TeamsFormat, TeamsSettings};
 use hostpulse_core::{Notification, Severity};
 use serde_json::{Value, json};
 

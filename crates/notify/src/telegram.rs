@@ -3,7 +3,7 @@
 //! to the firing message and Ack / Silence / Graph buttons the hub's bot handles.
 
 use async_trait::async_trait;
-use hostpulse_config::TelegramSettings;
+use crate::TelegramSettings;
 use hostpulse_core::text::escape_html;
 use hostpulse_core::{AlertState, Notification, NotificationKind, Severity};
 use serde_json::{Value, json};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
-use hostpulse_config::WebhookSettings;
+use crate::WebhookSettings;
 use hostpulse_core::{Alert, AlertState, Labels, Notification, NotificationKind};
 use serde_json::{Value, json};
 use sha2::Sha256;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{FakeServer, Flavor};
 use hmac::{Hmac, Mac};
-use hostpulse_config::{
+use hostpulse_notify::{
     ReceiverConfig, ReceiverKind, Secret, SlackSettings, SlackTarget, TeamsFormat, TeamsSettings,
     TelegramSettings, WebhookSettings,
 };

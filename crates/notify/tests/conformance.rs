@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::{FakeServer, Flavor, Recorded, Scenario};
-use hostpulse_config::{
+use hostpulse_notify::{
     ReceiverConfig, ReceiverKind, Secret, SlackSettings, SlackTarget, TeamsFormat, TeamsSettings,
     TelegramSettings, WebhookSettings,
 };

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::{FakeServer, Flavor, Scenario};
-use hostpulse_config::{
+use hostpulse_notify::{
     ReceiverConfig, ReceiverKind, Secret, SlackSettings, SlackTarget, WebhookSettings,
 };
 use hostpulse_notify::{MessageContext, Notifier, build};

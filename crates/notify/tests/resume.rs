@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use common::{FakeServer, Flavor, Recorded, Scenario};
-use hostpulse_config::{ReceiverConfig, ReceiverKind, Secret, TelegramSettings};
+use hostpulse_notify::{ReceiverConfig, ReceiverKind, Secret, TelegramSettings};
 use hostpulse_core::Notification;
 use hostpulse_notify::{MessageContext, Notifier, Progress, SendError, build};
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use hostpulse_config::{
+use hostpulse_notify::{
     EmailSettings, ReceiverConfig, ReceiverKind, Secret, SmtpSettings, SmtpTls,
 };
 use hostpulse_notify::{MessageContext, SendError, build};

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{FakeServer, Flavor, Recorded};
-use hostpulse_config::{ReceiverConfig, ReceiverKind, Secret, TelegramSettings};
+use hostpulse_notify::{ReceiverConfig, ReceiverKind, Secret, TelegramSettings};
 use hostpulse_core::{AlertState, Notification, NotificationKind};
 use hostpulse_notify::{MessageContext, build, test_notification};
 use serde_json::{Value, json};

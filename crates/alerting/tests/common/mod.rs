@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use hostpulse_alerting::{AlertManager, NotificationLog};
-use hostpulse_config::{AlertingConfig, RouteSettings};
+use hostpulse_alerting::{AlertingConfig, RouteSettings};
 use hostpulse_core::{
     Ack, Alert, AlertState, Labels, Notification, NotificationKind, Severity, Silence,
     alert_fingerprint,

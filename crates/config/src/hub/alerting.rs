@@ -1,9 +1,10 @@
-//! The `alerting:`, `routes:`, `receivers:`, `inhibit_rules:` and `maintenance:` sections:
-//! how alerts become notifications.
+//! The `alerting:`, `routes:`, `receivers:`, `inhibit_rules:` and `maintenance:` sections as
+//! written, validated into the alert manager's and the channels' types.
 
 mod mute;
 mod receivers;
 mod routes;
+mod times;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -13,10 +14,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::alert_manager::{
-    BUILTIN_RECEIVER, InhibitRule, MaintenanceWindow, ReceiverConfig, ReceiverKind, RetryLimits,
-    RouteConfig, RouteSettings,
-};
+pub use hostpulse_alerting::AlertingConfig;
+use hostpulse_notify::{BUILTIN_RECEIVER, ReceiverConfig, ReceiverKind, RetryLimits};
 use crate::scalar::Scalar;
 use crate::suggest::closest;
 use crate::validate::{Validator, join};
@@ -24,65 +23,10 @@ use crate::yaml::TYPE_FIRST;
 
 pub(crate) use mute::{RawInhibit, RawMaintenance};
 pub(crate) use routes::RawRoute;
+pub use times::parse_rfc3339_ms;
 
 /// Longest receiver, route and window name, in characters.
 const MAX_NAME_CHARS: usize = 64;
-
-/// Validated alert-manager settings of the hub.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AlertingConfig {
-    /// How often every rule is evaluated on a timer (ingest also triggers evaluation).
-    pub evaluation_interval: Duration,
-    /// Global dry run: everything is evaluated and recorded, nothing is sent.
-    pub dry_run: bool,
-    /// How long alert history (transitions and notifications) is kept.
-    pub history_retention: Duration,
-    /// A firing `host_down` alert mutes the other alerts of its host.
-    pub inhibit_host_down: bool,
-    /// After a start, how long a host's alerts keep their state while its agent catches up
-    /// (at least 3 × the host's interval).
-    pub restart_grace: Duration,
-    /// The default route: alerts no route matches, and unset route keys.
-    pub defaults: RouteSettings,
-    /// Receivers as configured; see [`AlertingConfig::effective_receivers`].
-    pub receivers: Vec<ReceiverConfig>,
-    pub routes: Vec<RouteConfig>,
-    pub inhibit_rules: Vec<InhibitRule>,
-    pub maintenance: Vec<MaintenanceWindow>,
-}
-
-impl Default for AlertingConfig {
-    fn default() -> Self {
-        Self {
-            evaluation_interval: Duration::from_secs(5),
-            dry_run: false,
-            history_retention: Duration::from_secs(90 * 86_400),
-            inhibit_host_down: true,
-            restart_grace: Duration::from_secs(60),
-            defaults: RouteSettings::default(),
-            receivers: Vec::new(),
-            routes: Vec::new(),
-            inhibit_rules: Vec::new(),
-            maintenance: Vec::new(),
-        }
-    }
-}
-
-impl AlertingConfig {
-    /// The configured receivers, or the built-in `log` receiver when none are configured.
-    pub fn effective_receivers(&self) -> Vec<ReceiverConfig> {
-        if self.receivers.is_empty() {
-            vec![ReceiverConfig {
-                name: BUILTIN_RECEIVER.into(),
-                kind: ReceiverKind::Log,
-                rate_limit: None,
-                retry: RetryLimits::default(),
-            }]
-        } else {
-            self.receivers.clone()
-        }
-    }
-}
 
 /// The `alerting:` section as written.
 #[derive(Debug, Default, Deserialize)]

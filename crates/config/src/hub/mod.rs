@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use alerting::AlertingConfig;
+pub use alerting::{AlertingConfig, parse_rfc3339_ms};
 pub use ingest::IngestConfig;
 pub use local_agent::LocalAgentConfig;
 pub use rules::{RawRule, RuleConfig, RulesConfig};

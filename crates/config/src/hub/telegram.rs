@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::alert_manager::TELEGRAM_API_URL;
+use hostpulse_notify::TELEGRAM_API_URL;
 use crate::scalar::Scalar;
 use crate::secret::Secret;
 use crate::url::parse_http_url;

@@ -3,16 +3,16 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use hostpulse_alerting::{
+    InhibitRule, MaintenanceSchedule, MaintenanceWindow, WEEKDAYS, WeeklySchedule,
+};
 use hostpulse_core::Matcher;
+use hostpulse_core::matcher::parse_matcher;
 use serde::Deserialize;
 
+use super::times::{parse_rfc3339_ms, parse_time_of_day, parse_timezone};
 use super::{label_names, required_name};
-use crate::alert_manager::schedule::{WEEKDAYS, parse_offset, parse_time_of_day};
-use crate::alert_manager::{
-    InhibitRule, MaintenanceSchedule, MaintenanceWindow, WeeklySchedule, parse_rfc3339_ms,
-};
 use crate::scalar::Scalar;
-use hostpulse_core::matcher::parse_matcher;
 use crate::validate::{Validator, join};
 
 /// One inhibition rule as written.
@@ -192,7 +192,7 @@ impl RawEvery {
             v.error(&at_path, "is required (HH:MM, e.g. 03:00)");
             return None;
         };
-        let start_minute = v.parse_or(&at_path, Some(at), None, |t| {
+        let start = v.parse_or(&at_path, Some(at), None, |t| {
             parse_time_of_day(t)
                 .map(Some)
                 .ok_or_else(|| format!("{t:?} is not a time of day (use HH:MM, e.g. 03:00)"))
@@ -210,16 +210,17 @@ impl RawEvery {
         if duration > Duration::from_secs(7 * 86_400) {
             v.error(&duration_path, "must be at most 7d");
         }
-        let offset = v.parse_or(&join(path, "timezone"), self.timezone, Some(0), |t| {
-            parse_timezone(t).map(Some)
-        });
+        let zone = v.parse_or(
+            &join(path, "timezone"),
+            self.timezone,
+            Some(jiff::tz::TimeZone::UTC),
+            |t| parse_timezone(t).map(Some),
+        );
         Some(MaintenanceSchedule::Weekly(WeeklySchedule {
             days: days?,
-            start_minute: start_minute?,
-            duration_ms: i64::try_from(duration.as_millis())
-                .ok()
-                .filter(|ms| *ms > 0)?,
-            utc_offset_minutes: offset?,
+            start: start?,
+            duration: Some(duration).filter(|d| !d.is_zero())?,
+            zone: zone?,
         }))
     }
 }
@@ -261,16 +262,4 @@ fn weekdays(v: &mut Validator, path: &str, raw: Vec<Scalar>) -> Option<[bool; 7]
         return None;
     }
     ok.then_some(days)
-}
-
-/// `UTC`, `Z`, or a fixed offset `+HH:MM` / `UTC+HH:MM` → minutes east of UTC.
-fn parse_timezone(text: &str) -> Result<i32, String> {
-    let upper = text.trim().to_ascii_uppercase();
-    let offset = upper.strip_prefix("UTC").unwrap_or(&upper);
-    if offset.is_empty() {
-        return Ok(0);
-    }
-    parse_offset(offset).ok_or_else(|| {
-        format!("{text:?} is not a supported time zone (use UTC or a fixed offset such as +02:00)")
-    })
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use hostpulse_core::Severity;
 use serde::Deserialize;
 
-use crate::alert_manager::{
+use hostpulse_notify::{
     DEFAULT_SEND_TIMEOUT, RateLimit, ReceiverKind, SLACK_API_URL, SlackSettings, SlackTarget,
     TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, parse_rate_limit,
 };

@@ -7,7 +7,7 @@ use hostpulse_core::Severity;
 use serde::Deserialize;
 
 use super::label_names;
-use crate::alert_manager::{EscalationStep, RouteConfig, RouteMatch, RouteSettings};
+use hostpulse_alerting::{EscalationStep, RouteConfig, RouteMatch, RouteSettings};
 use hostpulse_core::duration::format_duration;
 use hostpulse_core::matcher::parse_matcher;
 use crate::scalar::Scalar;

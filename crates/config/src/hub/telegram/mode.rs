@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{BotMode, DEFAULT_POLL_TIMEOUT};
-use crate::alert_manager::TELEGRAM_API_URL;
+use hostpulse_notify::TELEGRAM_API_URL;
 use crate::scalar::Scalar;
 use crate::secret::Secret;
 use hostpulse_core::duration::parse_duration;

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::{required_text, template, timeout};
-use crate::alert_manager::{EmailSettings, SmtpSettings, SmtpTls};
+use hostpulse_notify::{EmailSettings, SmtpSettings, SmtpTls};
 use crate::scalar::Scalar;
 use crate::secret::Secret;
 use crate::validate::{Validator, join};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{required_secret, secret_url, timeout};
-use crate::alert_manager::WebhookSettings;
+use hostpulse_notify::WebhookSettings;
 use crate::scalar::Scalar;
 use crate::secret::Secret;
 use crate::validate::{Validator, join};

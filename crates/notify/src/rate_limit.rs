@@ -3,8 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::ReceiverKind;
 use hostpulse_core::duration::{format_duration, parse_duration};
+
+use crate::receiver::ReceiverKind;
 
 /// Shortest accepted rate-limit period.
 const MIN_PERIOD: Duration = Duration::from_millis(100);
@@ -17,7 +18,9 @@ const FORMS: &str = "use N/DURATION such as 1/1s, 20/1m or 30/s (N ≥ 1, DURATI
 /// At most `count` messages per `per` (a token bucket holding `count` tokens).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
+    /// Messages per period (the bucket size).
     pub count: u32,
+    /// The period.
     pub per: Duration,
 }
 
@@ -53,7 +56,7 @@ impl fmt::Display for RateLimit {
 
 /// Parses a `rate_limit` value: `N/DURATION` (a bare unit such as `s` means one of it), or
 /// `none`/`unlimited` for `Ok(None)`. The error message names the accepted forms.
-pub(crate) fn parse_rate_limit(text: &str) -> Result<Option<RateLimit>, String> {
+pub fn parse_rate_limit(text: &str) -> Result<Option<RateLimit>, String> {
     let text = text.trim();
     if text == "none" || text == "unlimited" {
         return Ok(None);
@@ -85,11 +88,11 @@ pub(crate) fn parse_rate_limit(text: &str) -> Result<Option<RateLimit>, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert_manager::{
+    use crate::settings::{
         EmailSettings, SlackSettings, SlackTarget, SmtpSettings, SmtpTls, TeamsFormat,
         TeamsSettings, TelegramSettings, WebhookSettings,
     };
-    use crate::secret::Secret;
+    use hostpulse_core::Secret;
 
     fn limit(count: u32, millis: u64) -> Option<RateLimit> {
         Some(RateLimit {

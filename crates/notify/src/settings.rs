@@ -1,4 +1,4 @@
-//! Validated settings of the notification channels a receiver can use.
+//! Settings of the notification channels a receiver can use (validated by the configuration).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hostpulse_core::Severity;
 
-use crate::secret::Secret;
+use hostpulse_core::Secret;
 
 /// Default base URL of the Telegram Bot API.
 pub const TELEGRAM_API_URL: &str = "https://api.telegram.org";
@@ -18,6 +18,7 @@ pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// `type: telegram`: `sendMessage` of the Telegram Bot API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TelegramSettings {
+    /// Bot token from @BotFather.
     pub bot_token: Secret,
     /// Numeric chat id (groups start with `-100`) or `@channelname`.
     pub chat_id: String,
@@ -27,6 +28,7 @@ pub struct TelegramSettings {
     pub api_url: String,
     /// Notifications below this severity are delivered without sound.
     pub silent_below: Option<Severity>,
+    /// Time limit of one send attempt.
     pub timeout: Duration,
     /// User template of the message text (minijinja), replacing the default.
     pub template: Option<String>,
@@ -36,18 +38,29 @@ pub struct TelegramSettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlackTarget {
     /// An incoming webhook URL (a secret: anyone holding it can post).
-    Webhook { url: Secret },
+    Webhook {
+        /// The webhook URL.
+        url: Secret,
+    },
     /// `chat.postMessage` with a bot token into `channel`.
-    Bot { token: Secret, channel: String },
+    Bot {
+        /// Bot token (`xoxb-...`).
+        token: Secret,
+        /// Channel id or name.
+        channel: String,
+    },
 }
 
 /// `type: slack`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlackSettings {
+    /// Webhook or bot channel.
     pub target: SlackTarget,
     /// Base URL of the Web API for the bot form, without trailing slash.
     pub api_url: String,
+    /// Time limit of one send attempt.
     pub timeout: Duration,
+    /// User template of the message text (minijinja), replacing the default.
     pub template: Option<String>,
 }
 
@@ -64,9 +77,13 @@ pub enum TeamsFormat {
 /// `type: teams`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamsSettings {
+    /// The Workflows or connector webhook URL.
     pub webhook_url: Secret,
+    /// Card format posted.
     pub format: TeamsFormat,
+    /// Time limit of one send attempt.
     pub timeout: Duration,
+    /// User template of the card text (minijinja), replacing the default.
     pub template: Option<String>,
 }
 
@@ -85,23 +102,32 @@ pub enum SmtpTls {
 /// SMTP server of an e-mail receiver.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpSettings {
+    /// Server host name or address.
     pub host: String,
+    /// Server port.
     pub port: u16,
+    /// How the connection is secured.
     pub tls: SmtpTls,
+    /// Login name; set together with `password`.
     pub username: Option<String>,
+    /// Login password.
     pub password: Option<Secret>,
     /// Extra trusted CA certificate (PEM).
     pub ca_file: Option<PathBuf>,
     /// Accept any server certificate; insecure, warned at start.
     pub insecure_skip_verify: bool,
+    /// Time limit of one send attempt.
     pub timeout: Duration,
 }
 
 /// `type: email`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailSettings {
+    /// The SMTP server.
     pub smtp: SmtpSettings,
+    /// Sender address (`user@domain` or `Name <user@domain>`).
     pub from: String,
+    /// Recipient addresses.
     pub to: Vec<String>,
     /// User template of the plain-text body (minijinja).
     pub template: Option<String>,
@@ -110,10 +136,12 @@ pub struct EmailSettings {
 /// `type: webhook`: Alertmanager-compatible JSON POST.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookSettings {
+    /// Where the JSON is posted.
     pub url: Secret,
     /// Extra request headers; values are secrets (they often carry credentials).
     pub headers: BTreeMap<String, Secret>,
     /// Key of the `X-Hostpulse-Signature: sha256=<hex>` body signature.
     pub hmac_secret: Option<Secret>,
+    /// Time limit of one send attempt.
     pub timeout: Duration,
 }

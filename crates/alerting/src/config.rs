@@ -1,26 +1,67 @@
-//! Validated alert-manager settings: routes, receivers, escalation, inhibition and
-//! maintenance windows, plus the small parsers they need (times, rate limits); label
-//! matchers, globs and durations are `hostpulse_core`'s.
-
-mod rate_limit;
-mod receivers;
-pub(crate) mod schedule;
+//! The alert manager's settings: routes and the default route, escalation steps,
+//! inhibition rules, maintenance windows and the receivers notifications go to.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use hostpulse_core::{Matcher, Severity};
+use hostpulse_notify::ReceiverConfig;
 
-pub use rate_limit::RateLimit;
-pub(crate) use rate_limit::parse_rate_limit;
-pub use receivers::{
-    DEFAULT_SEND_TIMEOUT, EmailSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings,
-    SmtpTls, TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
-};
-pub use schedule::{MaintenanceSchedule, WeeklySchedule, parse_rfc3339_ms};
+use crate::maintenance::MaintenanceWindow;
 
-/// Name of the receiver used when no `receivers:` are configured.
-pub const BUILTIN_RECEIVER: &str = "log";
+/// Settings of the alert manager: timing, receivers, routes, inhibition and maintenance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertingConfig {
+    /// How often every rule is evaluated on a timer (ingest also triggers evaluation).
+    pub evaluation_interval: Duration,
+    /// Global dry run: everything is evaluated and recorded, nothing is sent.
+    pub dry_run: bool,
+    /// How long alert history (transitions and notifications) is kept.
+    pub history_retention: Duration,
+    /// A firing `host_down` alert mutes the other alerts of its host.
+    pub inhibit_host_down: bool,
+    /// After a start, how long a host's alerts keep their state while its agent catches up
+    /// (at least 3 × the host's interval).
+    pub restart_grace: Duration,
+    /// The default route: alerts no route matches, and unset route keys.
+    pub defaults: RouteSettings,
+    /// Receivers as configured; see [`AlertingConfig::effective_receivers`].
+    pub receivers: Vec<ReceiverConfig>,
+    /// Routes, tried in order.
+    pub routes: Vec<RouteConfig>,
+    /// Inhibition rules (besides the built-in `host_down` one).
+    pub inhibit_rules: Vec<InhibitRule>,
+    /// Maintenance windows.
+    pub maintenance: Vec<MaintenanceWindow>,
+}
+
+impl Default for AlertingConfig {
+    fn default() -> Self {
+        Self {
+            evaluation_interval: Duration::from_secs(5),
+            dry_run: false,
+            history_retention: Duration::from_secs(90 * 86_400),
+            inhibit_host_down: true,
+            restart_grace: Duration::from_secs(60),
+            defaults: RouteSettings::default(),
+            receivers: Vec::new(),
+            routes: Vec::new(),
+            inhibit_rules: Vec::new(),
+            maintenance: Vec::new(),
+        }
+    }
+}
+
+impl AlertingConfig {
+    /// The configured receivers, or the built-in `log` receiver when none are configured.
+    pub fn effective_receivers(&self) -> Vec<ReceiverConfig> {
+        if self.receivers.is_empty() {
+            vec![ReceiverConfig::builtin()]
+        } else {
+            self.receivers.clone()
+        }
+    }
+}
 
 /// How a route delivers and paces notifications; `alerting.defaults` is the default route.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +110,7 @@ pub struct EscalationStep {
 /// Conditions a route matches on; every set condition must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RouteMatch {
+    /// Exact severity.
     pub severity: Option<Severity>,
     /// Rule name or glob.
     pub rule: Option<String>,
@@ -85,6 +127,7 @@ pub struct RouteMatch {
 /// One route: alerts matching `matcher` go to its receivers with its timing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteConfig {
+    /// Which alerts the route takes.
     pub matcher: RouteMatch,
     /// Settings, with unset keys taken from `alerting.defaults`.
     pub settings: RouteSettings,
@@ -92,83 +135,15 @@ pub struct RouteConfig {
     pub continue_matching: bool,
 }
 
-/// What a receiver does with a notification. One variant per `type:`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReceiverKind {
-    /// Writes each notification to the hub's log.
-    Log,
-    Telegram(TelegramSettings),
-    Slack(SlackSettings),
-    Teams(TeamsSettings),
-    Email(EmailSettings),
-    Webhook(WebhookSettings),
-}
-
-impl ReceiverKind {
-    /// The `type:` value naming this kind.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            ReceiverKind::Log => "log",
-            ReceiverKind::Telegram(_) => "telegram",
-            ReceiverKind::Slack(_) => "slack",
-            ReceiverKind::Teams(_) => "teams",
-            ReceiverKind::Email(_) => "email",
-            ReceiverKind::Webhook(_) => "webhook",
-        }
-    }
-}
-
-/// One named receiver.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReceiverConfig {
-    pub name: String,
-    pub kind: ReceiverKind,
-    /// Most messages this receiver is sent per period; `None` = unlimited.
-    pub rate_limit: Option<RateLimit>,
-    /// When delivery gives up on one notification and dead-letters it.
-    pub retry: RetryLimits,
-}
-
-/// How long delivery keeps retrying one notification after temporary failures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryLimits {
-    /// Attempts after which a failing notification is dead-lettered.
-    pub max_attempts: u32,
-    /// Age (since the notification was created) after which a failing one is dead-lettered.
-    pub max_age: Duration,
-}
-
-impl RetryLimits {
-    pub const DEFAULT_MAX_ATTEMPTS: u32 = 10;
-    pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(3_600);
-}
-
-impl Default for RetryLimits {
-    fn default() -> Self {
-        Self {
-            max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
-            max_age: Self::DEFAULT_MAX_AGE,
-        }
-    }
-}
-
 /// Mutes target alerts while a matching source alert fires with equal `equal` labels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InhibitRule {
+    /// Unique name, shown as the mute reason.
     pub name: String,
+    /// Matchers of the muting (source) alert.
     pub source: Vec<Matcher>,
+    /// Matchers of the muted (target) alerts.
     pub target: Vec<Matcher>,
+    /// Labels whose values must be equal in source and target.
     pub equal: Vec<String>,
-}
-
-/// A maintenance window: alerts of matching hosts are muted while it is open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MaintenanceWindow {
-    pub name: String,
-    /// Host names or globs.
-    pub hosts: Vec<String>,
-    /// Host group names.
-    pub groups: Vec<String>,
-    pub schedule: MaintenanceSchedule,
-    pub comment: String,
 }
