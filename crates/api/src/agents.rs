@@ -3,10 +3,10 @@
 use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::tokens;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use hostpulse_service::CreatedAgent;
 use hostpulse_store::{AgentRecord, InstanceRecord, is_live};
 use serde::{Deserialize, Serialize};
 
@@ -15,13 +15,6 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct NewAgent {
     pub name: String,
-}
-
-/// Answer to `POST /api/v1/agents`: the only time the token is shown.
-#[derive(Debug, Serialize)]
-pub struct CreatedAgent {
-    pub name: String,
-    pub token: String,
 }
 
 /// An agent as `GET /api/v1/agents` shows it: its record and every instance seen.
@@ -41,42 +34,15 @@ pub struct InstanceView {
     pub live: bool,
 }
 
-/// Agent names: 1–64 of `[A-Za-z0-9._-]`, starting with a letter or digit.
-pub fn validate_agent_name(name: &str) -> Result<(), ApiError> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
-    let valid = (1..=64).contains(&name.len())
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.chars().all(ok_char);
-    if valid {
-        Ok(())
-    } else {
-        Err(ApiError::BadRequest(format!(
-            "invalid agent name {name:?}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
-        )))
-    }
-}
-
 /// `POST /api/v1/agents`.
 pub async fn add(
     State(state): State<AppState>,
-    _: Admin,
+    admin: Admin,
     body: Result<Json<NewAgent>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedAgent>), ApiError> {
     let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    validate_agent_name(&req.name)?;
-    let token = tokens::generate(tokens::AGENT_PREFIX);
-    state
-        .store
-        .add_agent(&req.name, &tokens::hash(&token))
-        .await?;
-    tracing::info!(agent = %req.name, "agent registered");
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedAgent {
-            name: req.name,
-            token,
-        }),
-    ))
+    let created = state.service.add_agent(&admin.actor(), &req.name).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// `GET /api/v1/agents`: every agent with its instances.
@@ -105,36 +71,10 @@ pub async fn list(
 /// `DELETE /api/v1/agents/{name}`: revokes the agent's token at once.
 pub async fn revoke(
     State(state): State<AppState>,
-    _: Admin,
+    admin: Admin,
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if !state.store.revoke_agent(&name).await? {
-        let known = state.store.list_agents().await?;
-        let revoked = known
-            .iter()
-            .any(|a| a.name == name && a.revoked_ms.is_some());
-        return Err(ApiError::NotFound(if revoked {
-            format!("agent {name:?} is already revoked")
-        } else {
-            format!("no agent named {name:?}")
-        }));
-    }
+    state.service.revoke_agent(&admin.actor(), &name).await?;
     state.forget_agent(&name);
-    tracing::info!(agent = %name, "agent revoked");
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn agent_names() {
-        for ok in ["web-1", "db.prod", "a", "x_y"] {
-            assert!(validate_agent_name(ok).is_ok(), "{ok}");
-        }
-        for bad in ["", "-x", "a b", "a/b", &"a".repeat(65)] {
-            assert!(validate_agent_name(bad).is_err(), "{bad}");
-        }
-    }
 }

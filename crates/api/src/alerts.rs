@@ -1,6 +1,5 @@
 //! Alerts: the active ones (`GET /api/v1/alerts`), the paged history and acknowledgements.
 
-use crate::audit;
 use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::query::parse_time;
@@ -113,7 +112,7 @@ pub struct AckBody {
 }
 
 /// Longest accepted comment, characters.
-pub const MAX_COMMENT: usize = 1024;
+pub use hostpulse_service::MAX_COMMENT;
 
 /// `POST /api/v1/alerts/{id}/ack`: stops reminders and escalation of a firing alert.
 pub async fn ack(
@@ -133,11 +132,9 @@ pub async fn ack(
             "comment is longer than {MAX_COMMENT} characters"
         )));
     }
-    let engine = state.engine()?;
-    let result = engine
-        .ack(&id, &admin.name, &body.comment)
-        .await
-        .map_err(ApiError::from);
-    audit::record(&state, &admin.name, "alert.ack", &id, &result).await;
-    Ok(Json(result?))
+    let alert = state
+        .service
+        .ack(&admin.actor(), &id, &body.comment)
+        .await?;
+    Ok(Json(alert))
 }

@@ -2,15 +2,26 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::tokens;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use hostpulse_service::tokens;
+use hostpulse_service::{Actor, Role, role_named};
 
 /// A request made with an admin API token; holds the token's name (the actor in audit records).
 #[derive(Debug)]
 pub struct Admin {
     pub name: String,
+}
+
+impl Admin {
+    /// The token as the actor of a service operation.
+    pub fn actor(&self) -> Actor {
+        Actor::ApiToken {
+            name: self.name.clone(),
+            role: Role::Admin,
+        }
+    }
 }
 
 /// A request made with an agent token; holds the agent's name.
@@ -59,7 +70,9 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let hash = tokens::hash(bearer(parts)?);
         match state.store.api_token(&hash).await? {
-            Some(token) if token.role == "admin" => Ok(Admin { name: token.name }),
+            Some(token) if role_named(&token.role) == Some(Role::Admin) => {
+                Ok(Admin { name: token.name })
+            }
             Some(_) => Err(ApiError::Forbidden("this token may not use this endpoint")),
             None if is_agent_token(&hash, state).await? => Err(ApiError::Forbidden(
                 "this is an agent token: it may only push data (POST /api/v1/ingest); \

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hostpulse_engine::EngineError;
 use hostpulse_proto::{UNSUPPORTED_VERSION, VersionRange};
+use hostpulse_service::{IngestError, ServiceError};
 use hostpulse_store::StoreError;
 
 /// Every way an API call can fail.
@@ -155,6 +156,30 @@ impl From<EngineError> for ApiError {
             EngineError::Unavailable(why) => ApiError::Unavailable(why),
             EngineError::Conflict(why) => ApiError::Conflict(why),
             EngineError::Store(store) => ApiError::from(store),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Forbidden { .. } => {
+                ApiError::Forbidden("this token may not use this endpoint")
+            }
+            ServiceError::NotFound(what) => ApiError::NotFound(what),
+            ServiceError::Invalid(why) => ApiError::BadRequest(why),
+            ServiceError::Conflict(why) => ApiError::Conflict(why),
+            ServiceError::Unavailable(why) => ApiError::Unavailable(why),
+            ServiceError::Store(store) => ApiError::from(store),
+        }
+    }
+}
+
+impl From<IngestError> for ApiError {
+    fn from(err: IngestError) -> Self {
+        match err {
+            IngestError::Invalid(why) => ApiError::Unprocessable(why),
+            IngestError::Store(store) => ApiError::from(store),
         }
     }
 }

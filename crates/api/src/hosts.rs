@@ -2,12 +2,12 @@
 
 use crate::auth::Admin;
 use crate::error::ApiError;
-use crate::host_names::{NameCollision, NameMatch, exact_host, name_collisions};
 use crate::state::AppState;
-use crate::view::HostView;
 use axum::Json;
 use axum::extract::{Path, State};
 use hostpulse_core::{ProcessSnapshot, UserSession};
+use hostpulse_service::HostView;
+use hostpulse_service::host_names::{NameCollision, NameMatch, exact_host, name_collisions};
 use hostpulse_store::{HostLatest, LatestSample};
 use serde::Serialize;
 

@@ -1,5 +1,5 @@
-//! `POST /api/v1/ingest`: decode, validate and durably store one agent batch, all or nothing,
-//! then hand the samples rules need to the alert engine.
+//! `POST /api/v1/ingest`: read and decode one agent batch within the body limits, then hand
+//! it to the ingest service (validate, store durably all or nothing, feed the alert engine).
 
 use crate::auth::Agent;
 use crate::body::{read_body, too_large};
@@ -10,9 +10,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
-use hostpulse_proto::{
-    CodecError, DecodeLimits, IngestReply, decode_batch_bounded, validate_batch,
-};
+use hostpulse_proto::{CodecError, DecodeLimits, IngestReply, decode_batch_bounded};
 use hostpulse_store::IngestOutcome;
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -33,32 +31,21 @@ pub async fn ingest(
     let batch = decode_batch_bounded(&bytes, gzip, &decode_limits(&state))
         .map_err(codec_error)
         .inspect_err(|e| refused(&agent, e))?;
-    validate_batch(&batch, state.clock.now_ms(), &state.limits.batch)
-        .map_err(|e| ApiError::Unprocessable(e.to_string()))
-        .inspect_err(|e| refused(&agent, e))?;
     let (seq, version) = (batch.seq, batch.version);
-    let observation = state
-        .engine
-        .as_ref()
-        .map(|e| e.observe_batch(&agent, &batch));
-    // A gzip body decodes to exactly the validated batch, so the store may keep it
-    // as is rather than encoding the batch again.
-    let stored = if gzip {
-        state.store.ingest_encoded(&agent, batch, bytes).await
-    } else {
-        state.store.ingest(&agent, batch).await
-    };
-    // Refusals by the instance rules (409, 422) are logged like validation failures.
-    let outcome = stored.map_err(ApiError::from).inspect_err(|e| {
-        if matches!(e, ApiError::Conflict(_) | ApiError::Unprocessable(_)) {
-            refused(&agent, e);
-        }
-    })?;
-    if let (Some(engine), Some(observation), IngestOutcome::Stored { .. }) =
-        (&state.engine, observation, outcome)
-    {
-        engine.commit_observation(observation);
-    }
+    // A gzip body decodes to exactly the batch, so the store may keep it as is rather
+    // than encoding the batch again.
+    let body = gzip.then_some(bytes);
+    // Refusals by validation and the instance rules (409, 422) are logged as such.
+    let outcome = state
+        .service
+        .ingest(&agent, batch, body)
+        .await
+        .map_err(ApiError::from)
+        .inspect_err(|e| {
+            if matches!(e, ApiError::Conflict(_) | ApiError::Unprocessable(_)) {
+                refused(&agent, e);
+            }
+        })?;
     let reply = match outcome {
         IngestOutcome::Stored { samples } => IngestReply::stored(seq, samples, version),
         IngestOutcome::Duplicate => IngestReply::duplicate(seq, version),

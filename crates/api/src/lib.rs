@@ -3,15 +3,12 @@
 
 mod agents;
 mod alerts;
-mod audit;
 mod auth;
 mod body;
 mod chunked;
 mod error;
-pub mod host_names;
 mod hosts;
 mod ingest;
-pub mod matchers;
 mod notifications;
 pub mod query;
 mod receivers;
@@ -19,13 +16,11 @@ mod rules;
 pub mod server;
 mod silences;
 mod state;
-pub mod tokens;
-mod view;
 
 pub use agents::{AgentView, InstanceView};
 pub use error::ApiError;
+pub use hostpulse_service::{HostSummary, HostView, tokens};
 pub use state::{ApiLimits, AppState};
-pub use view::{HostSummary, HostView};
 
 use axum::Router;
 use axum::routing::{delete, get, post};

@@ -1,6 +1,5 @@
 //! Rules: list with state, reload from the configuration, and backtest over stored history.
 
-use crate::audit;
 use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::query::parse_time;
@@ -29,10 +28,7 @@ pub async fn reload(
     State(state): State<AppState>,
     admin: Admin,
 ) -> Result<Json<ReloadReport>, ApiError> {
-    let engine = state.engine()?;
-    let result = engine.reload().await.map_err(ApiError::from);
-    audit::record(&state, &admin.name, "rules.reload", "rules", &result).await;
-    Ok(Json(result?))
+    Ok(Json(state.service.reload(&admin.actor()).await?))
 }
 
 /// Body of `POST /api/v1/rules/backtest`.

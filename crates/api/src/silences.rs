@@ -3,10 +3,8 @@
 //! The engine owns silences when it runs; without it they are read and written in the
 //! alerting store directly, and the engine loads them when it starts.
 
-use crate::audit;
 use crate::auth::Admin;
 use crate::error::ApiError;
-use crate::matchers::KnownNames;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -16,11 +14,10 @@ use hostpulse_core::duration::parse_duration_ms;
 use hostpulse_core::matcher::{parse_matcher, validate_matcher};
 use hostpulse_core::{Matcher, Silence};
 use hostpulse_engine::NewSilence;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 /// Longest silence accepted.
-pub const MAX_SILENCE_MS: i64 = 366 * 86_400_000;
+pub use hostpulse_service::MAX_SILENCE_MS;
 /// Most matchers in one silence.
 pub const MAX_MATCHERS: usize = 32;
 
@@ -188,40 +185,15 @@ pub async fn add(
 ) -> Result<(StatusCode, Json<SilenceCreated>), ApiError> {
     let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let new = validate(body, &admin.name, state.clock.now_ms())?;
-    let known = KnownNames::gather(state.store.as_ref(), state.engine.as_deref()).await?;
-    let warnings = known.warnings(&new.matchers);
-    let result = create(&state, new).await;
-    let target = result.as_ref().map_or("-", |s| s.id.as_str()).to_string();
-    audit::record(&state, &admin.name, "silence.add", &target, &result).await;
-    let silence = result?;
+    let warnings = state.service.silence_warnings(&new.matchers).await?;
+    let silence = state
+        .service
+        .create_silence(&admin.actor(), new.into())
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(SilenceCreated { silence, warnings }),
     ))
-}
-
-async fn create(state: &AppState, new: NewSilence) -> Result<Silence, ApiError> {
-    if let Some(engine) = &state.engine {
-        return Ok(engine.add_silence(new).await?);
-    }
-    let store = state.alert_store()?;
-    let now_ms = state.clock.now_ms();
-    let silence = Silence {
-        id: new_silence_id(),
-        matchers: new.matchers,
-        starts_ms: new.starts_ms.unwrap_or(now_ms),
-        ends_ms: new.ends_ms,
-        author: new.author,
-        comment: new.comment,
-        created_ms: now_ms,
-    };
-    store.put_silence(&silence).await?;
-    Ok(silence)
-}
-
-/// A random silence id: 16 hex digits.
-pub fn new_silence_id() -> String {
-    format!("{:016x}", rand::rng().next_u64())
 }
 
 /// `DELETE /api/v1/silences/{id}`: ends the silence now; answers with it.
@@ -230,20 +202,7 @@ pub async fn expire(
     admin: Admin,
     Path(id): Path<String>,
 ) -> Result<Json<Silence>, ApiError> {
-    let result = expire_now(&state, &id).await;
-    audit::record(&state, &admin.name, "silence.expire", &id, &result).await;
-    Ok(Json(result?))
-}
-
-async fn expire_now(state: &AppState, id: &str) -> Result<Silence, ApiError> {
-    if let Some(engine) = &state.engine {
-        return Ok(engine.expire_silence(id).await?);
-    }
-    let now_ms = state.clock.now_ms();
-    match state.alert_store()?.expire_silence(id, now_ms).await? {
-        Some(silence) if silence.ends_ms >= now_ms => Ok(silence),
-        _ => Err(ApiError::NotFound(format!(
-            "no active or scheduled silence {id:?}"
-        ))),
-    }
+    Ok(Json(
+        state.service.expire_silence(&admin.actor(), &id).await?,
+    ))
 }

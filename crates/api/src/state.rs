@@ -4,6 +4,7 @@ use crate::error::ApiError;
 use hostpulse_core::Clock;
 use hostpulse_engine::Engine;
 use hostpulse_proto::Limits;
+use hostpulse_service::Service;
 use hostpulse_store::{AlertStore, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -56,6 +57,8 @@ pub struct AppState {
     pub engine: Option<Arc<Engine>>,
     /// Alerting persistence (history, outbox, silences, audit); 503 without it.
     pub alert_store: Option<Arc<dyn AlertStore>>,
+    /// The hub's services: ingest and every state-changing call go through them.
+    pub service: Arc<Service>,
     /// Token hash → agent name, for agents already authenticated (cleared on revoke).
     pub(crate) agent_cache: Arc<RwLock<HashMap<String, String>>>,
     /// Slots for ingest requests in progress (`max_concurrent_ingests`).
@@ -66,7 +69,10 @@ impl AppState {
     /// State over a store, a clock and limits.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, limits: ApiLimits) -> Self {
         let slots = limits.max_concurrent_ingests.max(1);
+        let service =
+            Service::new(store.clone(), clock.clone()).with_batch_limits(limits.batch.clone());
         Self {
+            service: Arc::new(service),
             store,
             clock,
             limits: Arc::new(limits),
@@ -79,13 +85,26 @@ impl AppState {
 
     /// Adds the alert engine and the alerting store behind it.
     pub fn with_alerting(mut self, engine: Arc<Engine>, alert_store: Arc<dyn AlertStore>) -> Self {
+        let service = (*self.service).clone();
+        self.service = Arc::new(service.with_alerting(engine.clone(), alert_store.clone()));
         self.engine = Some(engine);
         self.alert_store = Some(alert_store);
         self
     }
 
+    /// Uses `service` (shared with the bot, the local agent and SIGHUP) for every call that
+    /// changes state, and its engine and alerting store for reads.
+    pub fn with_service(mut self, service: Arc<Service>) -> Self {
+        self.engine = service.engine().cloned();
+        self.alert_store = service.alert_store().cloned();
+        self.service = service;
+        self
+    }
+
     /// Adds only the alerting store: history, notifications and silences work, the rest answers 503.
     pub fn with_alert_store(mut self, alert_store: Arc<dyn AlertStore>) -> Self {
+        let service = (*self.service).clone();
+        self.service = Arc::new(service.with_alert_store(alert_store.clone()));
         self.alert_store = Some(alert_store);
         self
     }

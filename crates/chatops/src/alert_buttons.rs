@@ -11,7 +11,8 @@ use crate::registry::{Reply, find};
 use crate::types::{Button, CallbackQuery, Chat, Message, User};
 use hostpulse_core::duration::parse_duration_ms;
 use hostpulse_core::{Alert, MatchOp, Matcher};
-use hostpulse_engine::{EngineError, NewSilence};
+use hostpulse_engine::NewSilence;
+use hostpulse_service::{Actor, CreateSilence, ServiceError};
 
 /// Toast of a press on a button whose alert has resolved or is unknown.
 pub const ALERT_GONE: &str = "This alert is no longer active";
@@ -108,29 +109,35 @@ impl Dispatcher {
     ) -> Result<(), String> {
         let message = callback.message.as_ref().ok_or(MESSAGE_GONE)?;
         let user = &callback.from;
-        match self.gate.check(user, &message.chat, action.name()) {
-            Verdict::Allowed(role) => require(role, action.min_role())?,
+        let role = match self.gate.check(user, &message.chat, action.name()) {
+            Verdict::Allowed(role) => role,
             Verdict::Refused(_) => return Err(NOT_ALLOWED.into()),
-        }
+        };
+        require(role, action.min_role())?;
+        let by = actor(user, role);
         match action {
-            AlertAction::Ack { id } => self.ack_button(user, message, id).await,
+            AlertAction::Ack { id } => self.ack_button(&by, user, message, id).await,
             AlertAction::Silence {
                 id,
                 length_ms,
                 label,
             } => {
-                self.silence_button(user, message, id, *length_ms, label)
-                    .await
+                let length = (*length_ms, label.as_str());
+                self.silence_button(&by, user, message, id, length).await
             }
             AlertAction::Graph { id } => self.graph_button(user, &message.chat, id).await,
         }
     }
 
-    async fn ack_button(&self, user: &User, message: &Message, id: &str) -> Result<(), String> {
-        let by = actor(user);
-        let result = self.services.engine.ack(id, &by, "").await;
-        self.audit(&by, "alert.ack", id, outcome(&result)).await;
-        result.map_err(refusal)?;
+    async fn ack_button(
+        &self,
+        by: &Actor,
+        user: &User,
+        message: &Message,
+        id: &str,
+    ) -> Result<(), String> {
+        let service = &self.services.service;
+        service.ack(by, id, "").await.map_err(refusal)?;
         let line = format!(
             "✔ Acknowledged by {} at {}",
             handle(user),
@@ -142,28 +149,29 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// A silence of the alert's rule on its host for `(length_ms, label)`.
     async fn silence_button(
         &self,
+        by: &Actor,
         user: &User,
         message: &Message,
         id: &str,
-        length_ms: i64,
-        label: &str,
+        (length_ms, label): (i64, &str),
     ) -> Result<(), String> {
         let alert = self.active_alert(id).ok_or(ALERT_GONE)?;
-        let by = actor(user);
         let new = NewSilence {
             matchers: vec![eq("rule", &alert.rule), eq("host", &alert.host)],
             starts_ms: None,
             ends_ms: self.services.clock.now_ms().saturating_add(length_ms),
-            author: by.clone(),
+            author: by.audit_name(),
             comment: SILENCE_COMMENT.into(),
         };
-        let target = format!("rule={},host={}", alert.rule, alert.host);
-        let result = self.services.engine.add_silence(new).await;
-        self.audit(&by, "silence.add", &target, outcome(&result))
-            .await;
-        let silence = result.map_err(refusal)?;
+        let request = CreateSilence {
+            silence: new,
+            target: Some(format!("rule={},host={}", alert.rule, alert.host)),
+        };
+        let service = &self.services.service;
+        let silence = service.create_silence(by, request).await.map_err(refusal)?;
         let line = format!(
             "🔕 Silenced for {label} by {} (silence {})",
             handle(user),
@@ -211,17 +219,10 @@ impl Dispatcher {
     }
 }
 
-fn outcome<T>(result: &Result<T, EngineError>) -> String {
-    match result {
-        Ok(_) => "ok".into(),
-        Err(error) => format!("error: {error}"),
-    }
-}
-
-fn refusal(error: EngineError) -> String {
+fn refusal(error: ServiceError) -> String {
     match error {
-        EngineError::NotFound(_) => ALERT_GONE.into(),
-        EngineError::Conflict(_) => ALERT_PENDING.into(),
+        ServiceError::NotFound(_) => ALERT_GONE.into(),
+        ServiceError::Conflict(_) => ALERT_PENDING.into(),
         other => other.to_string().chars().take(150).collect(),
     }
 }

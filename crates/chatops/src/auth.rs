@@ -5,6 +5,7 @@ use crate::Role;
 use crate::access::{Access, role_name};
 use crate::types::{Chat, User};
 use hostpulse_core::Clock;
+use hostpulse_service::Actor;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -82,8 +83,13 @@ pub fn require(role: Role, needed: Role) -> Result<(), String> {
     }
 }
 
-/// The audit actor of a Telegram user: `telegram:<id>:<username>`.
-pub fn actor(user: &User) -> String {
+/// The service actor of a Telegram user with `role`; audit records show it as
+/// `telegram:<id>:<username>`.
+pub fn actor(user: &User, role: Role) -> Actor {
     let name = user.username.as_deref().unwrap_or(&user.first_name);
-    format!("telegram:{}:{name}", user.id)
+    Actor::Telegram {
+        user_id: user.id,
+        name: name.to_string(),
+        role,
+    }
 }

@@ -11,7 +11,7 @@ use crate::registry::{
 };
 use crate::services::Services;
 use crate::types::{CallbackQuery, Chat, Message, Update, User};
-use hostpulse_store::AuditEntry;
+use hostpulse_service::Operation;
 use std::sync::Arc;
 
 /// Longest command name written to the log, characters.
@@ -83,7 +83,7 @@ impl Dispatcher {
             user_id: user.id,
             chat_id: chat.id,
             role,
-            actor: actor(user),
+            actor: actor(user, role),
         };
         let reply = self.run(spec, caller, args).await;
         self.send(chat.id, reply).await;
@@ -100,32 +100,24 @@ impl Dispatcher {
             pages: Arc::clone(&self.pages),
         };
         let result = (spec.handler)(ctx).await;
-        if let Some(action) = spec.audit_action {
-            let outcome = match &result {
-                Ok(_) => "ok".to_string(),
-                Err(CommandError::Usage) => "error: bad arguments".to_string(),
-                Err(CommandError::Failed(why)) => format!("error: {why}"),
-            };
-            self.audit(&actor, action, &target, outcome).await;
+        // The service audits the operations it runs; what the command refused before
+        // reaching it is audited here, through the service's one audit builder.
+        let refused = match &result {
+            Err(CommandError::Usage) => Some("bad arguments".to_string()),
+            Err(CommandError::Failed(why)) => Some(why.clone()),
+            Ok(_) | Err(CommandError::Audited(_)) => None,
+        };
+        if let (Some(action), Some(reason)) = (spec.audit_action, refused) {
+            let operation = Operation::new(action, target);
+            let service = &self.services.service;
+            service.record_refusal(&actor, &operation, &reason).await;
         }
         match result {
             Ok(reply) => reply,
             Err(CommandError::Usage) => Reply::html(format!("Usage: {}", escape(spec.usage))),
-            Err(CommandError::Failed(why)) => Reply::html(escape(&why)),
-        }
-    }
-
-    pub(crate) async fn audit(&self, actor: &str, action: &str, target: &str, result: String) {
-        tracing::info!(actor, action, target, result = %result, "audit");
-        let entry = AuditEntry {
-            at_ms: self.services.clock.now_ms(),
-            actor: actor.to_string(),
-            action: action.to_string(),
-            target: target.to_string(),
-            result,
-        };
-        if let Err(error) = self.services.alert_store.audit(entry).await {
-            tracing::error!(%error, action, "cannot store the audit record");
+            Err(CommandError::Failed(why) | CommandError::Audited(why)) => {
+                Reply::html(escape(&why))
+            }
         }
     }
 

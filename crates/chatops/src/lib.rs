@@ -219,6 +219,7 @@ pub async fn start_with(settings: BotSettings, deps: BotDeps) -> Result<BotHandl
         commands,
         pages: Arc::new(pages::HistoryPages::new(deps.clock.clone())),
         services: Arc::new(Services {
+            service: hub_service(&deps),
             deps,
             timezone: settings.timezone,
         }),
@@ -251,6 +252,12 @@ pub async fn start_with(settings: BotSettings, deps: BotDeps) -> Result<BotHandl
         stats,
         webhook: None,
     })
+}
+
+/// The hub's services over the bot's stores, engine and clock.
+fn hub_service(deps: &BotDeps) -> hostpulse_service::Service {
+    let service = hostpulse_service::Service::new(deps.store.clone(), deps.clock.clone());
+    service.with_alerting(deps.engine.clone(), deps.alert_store.clone())
 }
 
 /// Registers the webhook in the background and builds the router that receives its updates.

@@ -6,6 +6,7 @@ use crate::client::Upload;
 use crate::pages::HistoryPages;
 use crate::services::Services;
 use crate::types::{BotCommand, Button};
+use hostpulse_service::{Action, Actor};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -40,6 +41,10 @@ pub enum CommandError {
     /// The command ran and failed; the text (plain, escaped on output) is shown.
     #[error("{0}")]
     Failed(String),
+    /// The hub's service refused or failed the operation and has audited it; the text
+    /// (plain, escaped on output) is shown.
+    #[error("{0}")]
+    Audited(String),
 }
 
 /// The caller of a command.
@@ -48,8 +53,9 @@ pub struct Caller {
     pub user_id: i64,
     pub chat_id: i64,
     pub role: Role,
-    /// `telegram:<id>:<username>`, for audit records and acks.
-    pub actor: String,
+    /// The user as the actor of service operations (`telegram:<id>:<username>` in audit
+    /// records, acks and silence authors).
+    pub actor: Actor,
 }
 
 /// Everything a handler gets.
@@ -81,8 +87,9 @@ pub struct CommandSpec {
     pub usage: &'static str,
     /// One line for `/help` and the Telegram command menu.
     pub description: &'static str,
-    /// Audit action of a state-changing command (e.g. `alert.ack`); `None` for reads.
-    pub audit_action: Option<&'static str>,
+    /// The operation of a state-changing command (e.g. [`Action::AlertAck`]); `None` for
+    /// reads. Arguments refused before the operation runs are audited under it too.
+    pub audit_action: Option<Action>,
     pub handler: Handler,
 }
 

@@ -2,8 +2,8 @@
 //! rules configuration, or a glob (`web-*`) — tried in that order, so an exact agent name
 //! always means that one agent even when another host reports it as its hostname.
 
-use hostpulse_api::host_names::{NameMatch, exact_host};
 use hostpulse_core::glob::{glob_match, is_glob};
+use hostpulse_service::host_names::{NameMatch, exact_host};
 use hostpulse_store::HostState;
 use std::collections::BTreeMap;
 

@@ -3,6 +3,7 @@
 
 use hostpulse_core::Clock;
 use hostpulse_engine::Engine;
+use hostpulse_service::Service;
 use hostpulse_store::{AlertStore, Store};
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
@@ -25,6 +26,8 @@ pub struct BotDeps {
 pub struct Services {
     /// The hub's services; their fields are also reachable directly through `Deref`.
     pub deps: BotDeps,
+    /// Every state-changing command goes through these: role check and audit record.
+    pub service: Service,
     /// Times in replies and chart axes are shown in this zone.
     pub timezone: TimeZone,
 }

@@ -4,7 +4,8 @@ use anyhow::{Result, anyhow};
 use hostpulse_config::{HubConfig, HubOverrides};
 use hostpulse_core::Clock;
 use hostpulse_engine::{Engine, EngineDeps};
-use hostpulse_store::{AlertStore, AuditEntry, Store};
+use hostpulse_service::{Actor, Service};
+use hostpulse_store::{AlertStore, Store};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -43,12 +44,12 @@ pub async fn start_engine(
         .map_err(|e| anyhow!("cannot start alerting:\n{e}"))
 }
 
-/// Reloads rules on every SIGHUP, keeping the old ones on error; each reload is audited.
-pub fn reload_on_sighup(
-    engine: Arc<Engine>,
-    alert_store: Arc<dyn AlertStore>,
-    clock: Arc<dyn Clock>,
-) -> Option<tokio::task::JoinHandle<()>> {
+/// The actor of reloads on SIGHUP.
+const SIGHUP: Actor = Actor::System { cause: "SIGHUP" };
+
+/// Reloads rules on every SIGHUP through `service`, keeping the old ones on error; the
+/// service audits each reload.
+pub fn reload_on_sighup(service: Arc<Service>) -> Option<tokio::task::JoinHandle<()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangups = match signal(SignalKind::hangup()) {
         Ok(stream) => stream,
@@ -59,25 +60,13 @@ pub fn reload_on_sighup(
     };
     Some(tokio::spawn(async move {
         while hangups.recv().await.is_some() {
-            let result = match engine.reload().await {
+            match service.reload(&SIGHUP).await {
                 Ok(report) => {
                     tracing::info!(rules = report.rules, "rules reloaded on SIGHUP");
-                    "ok".to_string()
                 }
                 Err(error) => {
                     tracing::error!(%error, "rules reload on SIGHUP failed; old rules keep running");
-                    format!("error: {error}")
                 }
-            };
-            let entry = AuditEntry {
-                at_ms: clock.now_ms(),
-                actor: "SIGHUP".into(),
-                action: "rules.reload".into(),
-                target: "rules".into(),
-                result,
-            };
-            if let Err(error) = alert_store.audit(entry).await {
-                tracing::error!(%error, "cannot store the audit record");
             }
         }
     }))

@@ -1,15 +1,11 @@
 //! The agent `hostpulse up` runs inside the hub: collects this host and stores frames directly.
 
 use anyhow::{Context, Result};
-use hostpulse_api::tokens;
 use hostpulse_collector::{Collector, CollectorConfig};
 use hostpulse_config::{CollectSettings, LocalAgentConfig};
 use hostpulse_core::{Clock, HostFacts};
-use hostpulse_engine::Engine;
-use hostpulse_proto::{
-    AgentIdentity, Frame, IngestBatch, Limits, PROTOCOL_VERSION, validate_batch,
-};
-use hostpulse_store::{IngestOutcome, Store, StoreError};
+use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
+use hostpulse_service::{Actor, IngestError, Service, tokens};
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
@@ -39,12 +35,15 @@ pub fn collector_config(settings: &CollectSettings) -> CollectorConfig {
     }
 }
 
+/// The actor the local agent registers itself as.
+const LOCAL_AGENT: Actor = Actor::System {
+    cause: "local agent",
+};
+
 struct Worker {
-    store: Arc<dyn Store>,
-    engine: Option<Arc<Engine>>,
+    service: Arc<Service>,
     clock: Arc<dyn Clock>,
     runtime: tokio::runtime::Handle,
-    limits: Limits,
     name: String,
     interval_ms: i64,
     seq: u64,
@@ -56,20 +55,20 @@ struct Worker {
 }
 
 impl LocalAgent {
-    /// Registers the local agent (if new) and starts collecting; frames also go to `engine`.
-    pub async fn start(
-        store: Arc<dyn Store>,
-        engine: Option<Arc<Engine>>,
-        clock: Arc<dyn Clock>,
-        config: &LocalAgentConfig,
-        limits: Limits,
-    ) -> Result<Self> {
+    /// Registers the local agent (if new) and starts collecting; frames are ingested
+    /// through `service` like an agent's batches (checked against its batch limits).
+    pub async fn start(service: Arc<Service>, config: &LocalAgentConfig) -> Result<Self> {
+        let store = service.store().clone();
+        let clock = service.clock().clone();
         let collector = Collector::new(collector_config(&config.collect));
         let name = config
             .name
             .clone()
             .unwrap_or_else(|| collector.facts().hostname);
-        register(store.as_ref(), &name).await?;
+        service
+            .ensure_agent(&LOCAL_AGENT, &name)
+            .await
+            .context("cannot register the local agent")?;
         let interval_ms = i64::try_from(config.collect.interval.as_millis())
             .unwrap_or(5000)
             .max(1000);
@@ -87,11 +86,9 @@ impl LocalAgent {
         let worker = Worker {
             seq,
             ids: (instance_id, new_id(), previous_run),
-            store,
-            engine,
+            service,
             clock,
             runtime: tokio::runtime::Handle::current(),
-            limits,
             name: name.clone(),
             interval_ms,
             collector,
@@ -114,15 +111,6 @@ impl LocalAgent {
     }
 }
 
-/// Registers `name` as an agent with an unusable random token, unless it exists.
-async fn register(store: &dyn Store, name: &str) -> Result<()> {
-    let hash = tokens::hash(&tokens::generate(tokens::AGENT_PREFIX));
-    match store.add_agent(name, &hash).await {
-        Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
-        Err(e) => Err(e).context("cannot register the local agent"),
-    }
-}
-
 impl Worker {
     fn run(mut self, stop: &mpsc::Receiver<()>) {
         loop {
@@ -139,22 +127,15 @@ impl Worker {
         let now = self.clock.now_ms();
         let frame = self.collector.collect(now);
         let batch = self.batch(now, frame);
-        if let Err(e) = validate_batch(&batch, now, &self.limits) {
-            tracing::warn!(error = %e, "local agent produced an invalid batch; dropped");
-            return;
-        }
-        let observation = self
-            .engine
-            .as_ref()
-            .map(|e| e.observe_batch(&self.name, &batch));
-        match self.runtime.block_on(self.store.ingest(&self.name, batch)) {
-            Ok(IngestOutcome::Stored { .. }) => {
-                if let (Some(engine), Some(observation)) = (&self.engine, observation) {
-                    engine.commit_observation(observation);
-                }
+        let ingest = self.service.ingest(&self.name, batch, None);
+        match self.runtime.block_on(ingest) {
+            Ok(_) => {}
+            Err(IngestError::Invalid(e)) => {
+                tracing::warn!(error = %e, "local agent produced an invalid batch; dropped");
             }
-            Ok(IngestOutcome::Duplicate) => {}
-            Err(e) => tracing::warn!(error = %e, "local agent could not store a frame"),
+            Err(IngestError::Store(e)) => {
+                tracing::warn!(error = %e, "local agent could not store a frame");
+            }
         }
     }
 

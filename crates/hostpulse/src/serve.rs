@@ -5,11 +5,13 @@ use crate::client::{ADMIN_TOKEN_FILE, HUB_URL_FILE};
 use crate::local_agent::LocalAgent;
 use anyhow::{Context, Result};
 use hostpulse_api::server::ServerLimits;
-use hostpulse_api::{ApiLimits, AppState, tokens};
+use hostpulse_api::{ApiLimits, AppState};
 use hostpulse_config::{HubConfig, Synchronous};
 use hostpulse_core::{Clock, SystemClock};
 use hostpulse_proto::Limits;
-use hostpulse_store::{AlertStore, SqliteOptions, SqliteStore, Store};
+use hostpulse_service::{Service, tokens};
+use hostpulse_store::prelude::*;
+use hostpulse_store::{SqliteOptions, SqliteStore};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -40,28 +42,22 @@ pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bo
         clock.clone(),
     )
     .await?;
-    let hangups = reload_on_sighup(engine.clone(), alert_store.clone(), clock.clone());
+    let limits = api_limits(&config);
+    let service = Service::new(store.clone(), clock.clone())
+        .with_alerting(engine.clone(), alert_store.clone())
+        .with_batch_limits(limits.batch.clone());
+    let service = Arc::new(service);
+    let hangups = reload_on_sighup(service.clone());
     let bot = start_bot(&config, &store, &alert_store, &engine, &clock).await?;
     let url = format!("http://{}", listener.local_addr()?);
     std::fs::write(data_dir.join(HUB_URL_FILE), format!("{url}\n"))?;
     print_banner(&url, &data_dir, new_token.as_deref());
-    let limits = api_limits(&config);
     let local = if with_local_agent && config.local_agent.enabled {
-        let batch_limits = limits.batch.clone();
-        let engine = Some(engine.clone());
-        let agent = LocalAgent::start(
-            store.clone(),
-            engine,
-            clock.clone(),
-            &config.local_agent,
-            batch_limits,
-        );
-        Some(agent.await?)
+        Some(LocalAgent::start(service.clone(), &config.local_agent).await?)
     } else {
         None
     };
-    let state =
-        AppState::new(store.clone(), clock, limits).with_alerting(engine.clone(), alert_store);
+    let state = AppState::new(store.clone(), clock, limits).with_service(service);
     let server_state = state.clone();
     tracing::info!(%url, data_dir = %data_dir.display(), "hub listening");
     let mut app = hostpulse_api::router(state);

@@ -37,6 +37,7 @@ pub enum NameMatch {
     Agent(String),
     /// No agent has the name; these agents report it as hostname or display name.
     Other(Vec<String>),
+    /// No host has the name.
     None,
 }
 
@@ -72,6 +73,7 @@ pub struct NameCollision {
     pub kind: NameKind,
     /// The other host (its agent name) and how it carries the name.
     pub other_host: String,
+    /// How the other host carries it.
     pub other_kind: NameKind,
     /// The host that name selects (an agent name wins); `None` when it selects several.
     pub resolves_to: Option<String>,

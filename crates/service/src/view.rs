@@ -10,32 +10,50 @@ pub const MISSED_INTERVALS_FOR_DOWN: u64 = 3;
 /// Headline vitals of a host, from its latest samples.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HostSummary {
+    /// Total CPU usage, percent.
     pub cpu_percent: Option<f64>,
+    /// Memory in use, percent.
     pub mem_used_percent: Option<f64>,
+    /// One-minute load average.
     pub load1: Option<f64>,
     /// Mount point of the fullest filesystem.
     pub fullest_disk_mount: Option<String>,
+    /// Use of the fullest filesystem, percent.
     pub fullest_disk_used_percent: Option<f64>,
+    /// Seconds since boot.
     pub uptime_seconds: Option<f64>,
 }
 
 /// A host as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HostView {
+    /// Agent name: the host's key.
     pub name: String,
+    /// Hostname the agent reported.
     pub hostname: String,
+    /// Configured display name.
     pub display_name: Option<String>,
+    /// Addresses the host reported.
     pub ips: Vec<String>,
+    /// Operating system name and version.
     pub os: String,
+    /// Kernel release.
     pub kernel: String,
+    /// CPU architecture.
     pub arch: String,
+    /// Version of the agent.
     pub agent_version: String,
     /// `up` or `down`.
     pub status: String,
+    /// First data, Unix ms.
     pub first_seen_ms: i64,
+    /// Latest data, Unix ms.
     pub last_seen_ms: i64,
+    /// Collection interval, ms.
     pub interval_ms: u64,
+    /// Headline vitals.
     pub summary: HostSummary,
+    /// Collectors that failed on the latest frame.
     pub collector_errors: Vec<CollectorError>,
 }
 

@@ -1,6 +1,6 @@
 //! `/alerts [host]` (active alerts) and `/ack <id> [comment]`.
 
-use super::failed;
+use super::{audited, failed};
 use crate::format::{age, escape, number};
 use crate::registry::{CommandContext, CommandError, Reply};
 use crate::select::select_hosts;
@@ -9,8 +9,7 @@ use hostpulse_core::{Alert, AlertState, Severity};
 
 /// Most ack buttons under one reply.
 const MAX_BUTTONS: usize = 8;
-/// Longest ack comment, characters.
-const MAX_COMMENT: usize = 1024;
+use hostpulse_service::MAX_COMMENT;
 
 /// `/alerts [host|glob|group]`: pending and firing alerts, most severe first.
 pub async fn alerts(ctx: CommandContext) -> Result<Reply, CommandError> {
@@ -94,12 +93,11 @@ pub async fn ack(ctx: CommandContext) -> Result<Reply, CommandError> {
             "The comment is longer than {MAX_COMMENT} characters."
         )));
     }
-    let alert = ctx
-        .services
-        .engine
-        .ack(id, &ctx.caller.actor, &comment)
+    let service = &ctx.services.service;
+    let alert = service
+        .ack(&ctx.caller.actor, id, &comment)
         .await
-        .map_err(failed)?;
+        .map_err(audited)?;
     Ok(Reply::html(format!(
         "✅ Acknowledged <b>{}</b> on <b>{}</b> (<code>{}</code>).",
         escape(&alert.rule),

@@ -4,8 +4,8 @@ use super::failed;
 use super::vitals::selected;
 use crate::format::{age, escape, number, percent, rate};
 use crate::registry::{CommandContext, CommandError, Reply};
-use hostpulse_api::HostView;
-use hostpulse_api::host_names::{NameCollision, name_collisions};
+use hostpulse_service::HostView;
+use hostpulse_service::host_names::{NameCollision, name_collisions};
 use hostpulse_store::LatestSample;
 
 /// `/hosts`: one line per host.

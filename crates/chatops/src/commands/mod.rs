@@ -14,6 +14,7 @@ pub(crate) use graph::parse_args as parse_graph_args;
 
 use crate::Role;
 use crate::registry::{CommandError, CommandSpec};
+use hostpulse_service::Action;
 use std::fmt::Display;
 
 /// Every command, in the order `/help` and the Telegram menu show them.
@@ -128,7 +129,7 @@ pub fn table() -> Vec<CommandSpec> {
             min_role: Role::Operator,
             usage: "/ack <alert id> [comment]",
             description: "Acknowledge an alert: stops reminders and escalation",
-            audit_action: Some("alert.ack"),
+            audit_action: Some(Action::AlertAck),
             handler: |ctx| Box::pin(alerts::ack(ctx)),
         },
         CommandSpec {
@@ -144,7 +145,7 @@ pub fn table() -> Vec<CommandSpec> {
             min_role: Role::Operator,
             usage: "/silence <host|rule|matchers> <duration> [comment]",
             description: "Silence alerts, e.g. /silence web-1 2h deploy",
-            audit_action: Some("silence.add"),
+            audit_action: Some(Action::SilenceCreate),
             handler: |ctx| Box::pin(silences::add(ctx)),
         },
         CommandSpec {
@@ -152,7 +153,7 @@ pub fn table() -> Vec<CommandSpec> {
             min_role: Role::Operator,
             usage: "/unsilence <silence id>",
             description: "End a silence now",
-            audit_action: Some("silence.expire"),
+            audit_action: Some(Action::SilenceExpire),
             handler: |ctx| Box::pin(silences::expire(ctx)),
         },
         CommandSpec {
@@ -177,4 +178,9 @@ pub fn table() -> Vec<CommandSpec> {
 /// A failure shown to the user as text.
 fn failed(error: impl Display) -> CommandError {
     CommandError::Failed(error.to_string())
+}
+
+/// A failure of a service operation (already audited), shown to the user as text.
+fn audited(error: impl Display) -> CommandError {
+    CommandError::Audited(error.to_string())
 }

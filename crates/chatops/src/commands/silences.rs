@@ -1,18 +1,15 @@
 //! `/silences`, `/silence <host|rule|matchers> <duration> [comment]` and `/unsilence <id>`.
 
-use super::failed;
+use super::{audited, failed};
 use crate::format::{age, escape};
 use crate::registry::{CommandContext, CommandError, Reply};
 use crate::select::select_hosts;
-use hostpulse_api::matchers::KnownNames;
 use hostpulse_core::duration::parse_duration_ms;
 use hostpulse_core::glob::{glob_regex, is_glob};
 use hostpulse_core::matcher::{format_matcher, parse_matcher_list};
 use hostpulse_core::{MatchOp, Matcher, Silence};
 use hostpulse_engine::NewSilence;
-
-/// Longest silence, milliseconds (one year).
-const MAX_SILENCE_MS: i64 = 366 * 86_400_000;
+use hostpulse_service::{CreateSilence, MAX_SILENCE_MS};
 
 /// `/silences`: silences that have not ended.
 pub async fn list(ctx: CommandContext) -> Result<Reply, CommandError> {
@@ -57,18 +54,24 @@ pub async fn add(ctx: CommandContext) -> Result<Reply, CommandError> {
         .filter(|ms| (1..=MAX_SILENCE_MS).contains(ms))
         .ok_or(CommandError::Usage)?;
     let matchers = target_matchers(&ctx, target).await?;
-    let known = KnownNames::gather(ctx.services.store.as_ref(), Some(&ctx.services.engine))
-        .await
-        .map_err(failed)?;
-    let warnings = known.warnings(&matchers);
+    let service = &ctx.services.service;
+    let warnings = service.silence_warnings(&matchers).await.map_err(failed)?;
     let new = NewSilence {
         matchers,
         starts_ms: None,
         ends_ms: ctx.services.clock.now_ms().saturating_add(length),
-        author: ctx.caller.actor.clone(),
+        author: ctx.caller.actor.audit_name(),
         comment: comment.join(" "),
     };
-    let silence = ctx.services.engine.add_silence(new).await.map_err(failed)?;
+    let request = CreateSilence {
+        silence: new,
+        target: Some(target.clone()),
+    };
+    let actor = &ctx.caller.actor;
+    let silence = service
+        .create_silence(actor, request)
+        .await
+        .map_err(audited)?;
     let mut text = format!(
         "🔕 Silenced for {}: {}\nid <code>{}</code> — /unsilence {} to end it.",
         age(length),
@@ -134,12 +137,11 @@ pub async fn expire(ctx: CommandContext) -> Result<Reply, CommandError> {
     let [id] = ctx.args.as_slice() else {
         return Err(CommandError::Usage);
     };
-    let silence = ctx
-        .services
-        .engine
-        .expire_silence(id)
+    let service = &ctx.services.service;
+    let silence = service
+        .expire_silence(&ctx.caller.actor, id)
         .await
-        .map_err(failed)?;
+        .map_err(audited)?;
     Ok(Reply::html(format!(
         "🔔 Silence <code>{}</code> ended.",
         escape(&silence.id)

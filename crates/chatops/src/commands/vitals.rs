@@ -5,7 +5,7 @@ use super::failed;
 use crate::format::{age, escape, number, zoned_time};
 use crate::registry::{CommandContext, CommandError, Reply};
 use crate::select::select_hosts;
-use hostpulse_api::HostView;
+use hostpulse_service::HostView;
 use hostpulse_store::{HostLatest, LatestSample};
 use jiff::tz::TimeZone;
 
