@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use hostpulse_core::Sample;
-use hostpulse_store::AlertStore;
+use hostpulse_store::prelude::*;
 use serde_json::json;
 
 const CONFIG: &str = r#"

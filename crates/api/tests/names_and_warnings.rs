@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use hostpulse_core::{HostFacts, Sample};
-use hostpulse_store::Store;
+use hostpulse_store::prelude::*;
 use serde_json::json;
 
 const ENGINE_YAML: &str = "rules:\n  - name: high_cpu\n    expr: cpu.usage_percent > 90\n";

@@ -7,7 +7,7 @@ mod common;
 use common::fake::{button_press, message};
 use common::{OPERATOR, Rig, rig_with};
 use hostpulse_core::AlertState;
-use hostpulse_store::AlertStore;
+use hostpulse_store::prelude::*;
 
 /// `hot` holds on web-1 at once but fires only after 10 minutes: it is pending.
 const PENDING_RULE: &str = "rules:\n  - name: hot\n    expr: cpu.usage_percent > 90\n    for: 10m\n    severity: critical\n";

@@ -5,7 +5,7 @@ mod common;
 
 use common::{OPERATOR, Rig, STRANGER, T0, VIEWER, rig};
 use hostpulse_core::MatchOp;
-use hostpulse_store::AlertStore;
+use hostpulse_store::prelude::*;
 use serde_json::{Value, json};
 
 /// Plain text of the pressed notification, as Telegram hands it back.

@@ -5,7 +5,7 @@ mod common;
 
 use common::fake::message;
 use common::{ADMIN, OPERATOR, STRANGER, VIEWER, rig};
-use hostpulse_store::AlertStore;
+use hostpulse_store::prelude::*;
 
 #[tokio::test]
 async fn start_registers_commands_and_deletes_the_webhook() {

@@ -6,7 +6,7 @@ use common::fake::message;
 use common::{OPERATOR, Rig, T0, VIEWER, rig};
 use hostpulse_core::{MatchOp, Matcher};
 use hostpulse_engine::NewSilence;
-use hostpulse_store::AlertStore;
+use hostpulse_store::prelude::*;
 
 /// A two-hour silence of web-1 by `author`; returns its id.
 async fn silence_web1(rig: &Rig, author: &str) -> String {

@@ -6,7 +6,7 @@ use common::fake::message;
 use common::{Rig, VIEWER, rig};
 use hostpulse_core::{Clock, HostFacts, Sample};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
-use hostpulse_store::Store;
+use hostpulse_store::prelude::*;
 
 /// Five-second samples of `host` for five minutes, after the rig's first one.
 async fn ingest_samples(rig: &Rig, host: &str) {

@@ -7,7 +7,7 @@ use common::fake::message;
 use common::{Rig, T0, VIEWER, rig};
 use hostpulse_core::{HostFacts, ProcessInfo, ProcessSnapshot, Sample, UserSession};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
-use hostpulse_store::Store;
+use hostpulse_store::prelude::*;
 
 const GIB: f64 = 1_073_741_824.0;
 

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use common::{Answer, Api, Fake, HOOK_PATH, Harness, T0, closed_address, firing, webhook};
 use hostpulse_core::{DeliveryStatus, Notification};
-use hostpulse_store::{AlertStore, DeliveryUpdate};
+use hostpulse_store::prelude::*;
+use hostpulse_store::DeliveryUpdate;
 
 /// Virtual time the receiver is down.
 const OUTAGE_MS: i64 = 120_000;

@@ -9,7 +9,8 @@ use hostpulse_config::{HubOverrides, load_hub_config};
 use hostpulse_core::{Clock, DeliveryStatus, ManualClock, Notification, Sample};
 use hostpulse_engine::{Engine, EngineDeps};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
-use hostpulse_store::{AlertStore, NotificationQuery, SqliteOptions, SqliteStore, Store};
+use hostpulse_store::prelude::*;
+use hostpulse_store::{NotificationQuery, SqliteOptions, SqliteStore};
 use std::sync::{Arc, Mutex};
 
 const T0: i64 = 1_790_000_000_000;

@@ -5,7 +5,7 @@ mod common;
 
 use common::Rig;
 use hostpulse_core::{AlertState, DeliveryStatus, NotificationKind};
-use hostpulse_store::AlertStore;
+use hostpulse_store::prelude::*;
 
 const CONFIG: &str = r#"
 rules:

@@ -11,9 +11,8 @@ use hostpulse_core::{
     Alert, AlertState, Clock, DeliveryStatus, Labels, Notification, NotificationKind, Severity,
     SystemClock, alert_fingerprint,
 };
-use hostpulse_store::{
-    AlertChanges, AlertStore, NotificationQuery, SqliteOptions, SqliteStore, Store,
-};
+use hostpulse_store::prelude::*;
+use hostpulse_store::{AlertChanges, NotificationQuery, SqliteOptions, SqliteStore};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;

@@ -1,11 +1,18 @@
 //! In-memory head of one series: for each resolution the points not yet on disk
 //! (the tail of the open chunk and of chunks closed since the last checkpoint), where
 //! the open chunk's row ends, and the unfinished minute and hour rollup buckets.
+//!
+//! Backend-neutral: it knows chunks only as (start, end, count) of a stored row
+//! ([`StoredChunk`]) and points as [`crate::codec::ChunkData`], so any backend that keeps
+//! chunks in rows (SQLite, PostgreSQL) can reuse it with [`crate::series_index`] and
+//! [`crate::codec`].
 
 pub use crate::tier_head::{PendingChunk, StoredChunk, TierHead};
 use hostpulse_core::SeriesKey;
 
+/// Width of a minute rollup bucket, ms.
 pub const MINUTE_MS: i64 = 60_000;
+/// Width of an hour rollup bucket, ms.
 pub const HOUR_MS: i64 = 3_600_000;
 /// A chunk is closed once it holds this many points.
 pub const MAX_CHUNK_POINTS: usize = 720;
@@ -15,14 +22,19 @@ const MAX_RAW_SPAN_MS: i64 = 2 * HOUR_MS;
 /// Stored resolutions, with their code in the `chunks.resolution` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tier {
+    /// Samples as received.
     Raw = 0,
+    /// One-minute rollups (min, max, sum, count).
     Minute = 1,
+    /// One-hour rollups (min, max, sum, count).
     Hour = 2,
 }
 
 impl Tier {
+    /// Every resolution, finest first.
     pub const ALL: [Tier; 3] = [Tier::Raw, Tier::Minute, Tier::Hour];
 
+    /// Stable numeric code of the resolution (stored with each chunk).
     pub fn code(self) -> i64 {
         self as i64
     }
@@ -41,6 +53,7 @@ impl Tier {
         }
     }
 
+    /// Longest time one chunk of this resolution spans.
     pub fn max_span_ms(self) -> i64 {
         match self {
             Tier::Raw => MAX_RAW_SPAN_MS,
@@ -52,14 +65,20 @@ impl Tier {
 /// An aggregate of the samples in one time bucket.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bucket {
+    /// Start of the bucket, Unix ms.
     pub start_ms: i64,
+    /// Smallest value.
     pub min: f64,
+    /// Largest value.
     pub max: f64,
+    /// Sum of the values.
     pub sum: f64,
+    /// Number of samples.
     pub count: f64,
 }
 
 impl Bucket {
+    /// A bucket holding one sample.
     pub fn of_sample(start_ms: i64, value: f64) -> Self {
         Self::of_values(start_ms, [value, value, value, 1.0])
     }
@@ -76,6 +95,7 @@ impl Bucket {
         }
     }
 
+    /// Folds `other` into this bucket.
     pub fn merge(&mut self, other: &Bucket) {
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
@@ -83,6 +103,7 @@ impl Bucket {
         self.count += other.count;
     }
 
+    /// As a `[min, max, sum, count]` row.
     pub fn values(&self) -> [f64; 4] {
         [self.min, self.max, self.sum, self.count]
     }
@@ -91,14 +112,19 @@ impl Bucket {
 /// The in-memory part of one series.
 #[derive(Debug, Clone)]
 pub struct SeriesHead {
+    /// The backend's id of the series.
     pub id: i64,
+    /// Host (agent name) the series belongs to.
     pub host: String,
+    /// Metric name and labels.
     pub key: SeriesKey,
     /// Whether the `series` row exists on disk.
     pub persisted: bool,
     /// Whether anything changed since the last checkpoint.
     pub dirty: bool,
+    /// In-memory chunks of each resolution, by [`Tier`] index.
     pub tiers: [TierHead; 3],
+    /// Newest sample and unfinished rollup buckets.
     pub state: HeadState,
 }
 
@@ -107,11 +133,14 @@ pub struct SeriesHead {
 pub struct HeadState {
     /// Newest accepted sample.
     pub last: Option<(i64, f64)>,
+    /// The unfinished minute bucket.
     pub minute: Option<Bucket>,
+    /// The unfinished hour bucket (finished minutes only).
     pub hour: Option<Bucket>,
 }
 
 impl SeriesHead {
+    /// An empty head of a series not yet persisted.
     pub fn new(id: i64, host: String, key: SeriesKey) -> Self {
         Self {
             id,
@@ -124,6 +153,7 @@ impl SeriesHead {
         }
     }
 
+    /// The in-memory chunks of one resolution.
     pub fn tier(&self, tier: Tier) -> &TierHead {
         &self.tiers[tier as usize]
     }

@@ -12,6 +12,7 @@ pub struct SeriesIndex {
 }
 
 impl SeriesIndex {
+    /// Records the id of `key` (again is a no-op).
     pub fn insert(&mut self, key: &SeriesKey, id: i64) {
         let by_labels = self.by_name.entry(key.name.clone()).or_default();
         if by_labels.insert(key.labels.clone(), id).is_none() {
@@ -19,6 +20,7 @@ impl SeriesIndex {
         }
     }
 
+    /// The id of the series `name` with exactly `labels`.
     pub fn get(&self, name: &str, labels: &Labels) -> Option<i64> {
         self.by_name.get(name)?.get(labels).copied()
     }
@@ -26,6 +28,11 @@ impl SeriesIndex {
     /// Series count.
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Whether the host has no series.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Every series id.

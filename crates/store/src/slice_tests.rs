@@ -2,7 +2,8 @@
 //! keeps every sample exactly once (raw, minute and hour answers unchanged); the
 //! ingest log's size starts checkpoints; pre-encoded bodies replay.
 
-use crate::{RangeQuery, RangeResult, SqliteOptions, SqliteStore, Store};
+use crate::prelude::*;
+use crate::{RangeQuery, RangeResult, SqliteOptions, SqliteStore};
 use hostpulse_core::{Clock, Labels, ManualClock, Sample};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION, encode_batch};
 use std::sync::Arc;

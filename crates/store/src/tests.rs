@@ -1,7 +1,8 @@
 //! Crash recovery without a checkpoint: the writer stops as if killed, and the
 //! ingest log alone must bring every acknowledged batch back exactly once.
 
-use crate::{IngestOutcome, RangeQuery, SqliteOptions, SqliteStore, Store};
+use crate::prelude::*;
+use crate::{IngestOutcome, RangeQuery, SqliteOptions, SqliteStore};
 use hostpulse_core::{Clock, Labels, ManualClock, Sample};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
 use std::sync::Arc;

@@ -7,8 +7,11 @@ use crate::head::{MAX_CHUNK_POINTS, Tier};
 /// Where a chunk row on disk ends: enough to continue it without its points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoredChunk {
+    /// First timestamp of the row.
     pub start_ms: i64,
+    /// Last timestamp of the row.
     pub end_ms: i64,
+    /// Points in the row.
     pub count: usize,
 }
 
@@ -16,12 +19,14 @@ pub struct StoredChunk {
 /// `stored` on disk, or starts a new chunk when `stored` is `None`.
 #[derive(Debug, Clone)]
 pub struct PendingChunk {
+    /// The row on disk this chunk continues, if any.
     pub stored: Option<StoredChunk>,
     /// Points not yet written (all newer than `stored.end_ms`).
     pub tail: ChunkData,
 }
 
 impl PendingChunk {
+    /// A chunk continuing `stored` with an empty tail of `columns` columns.
     pub fn new(stored: Option<StoredChunk>, columns: usize) -> Self {
         Self {
             stored,
@@ -41,6 +46,11 @@ impl PendingChunk {
         self.stored.map_or(0, |s| s.count) + self.tail.len()
     }
 
+    /// Whether the chunk has no points at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Whether points are waiting to be written.
     pub fn is_dirty(&self) -> bool {
         !self.tail.is_empty()
@@ -51,6 +61,7 @@ impl PendingChunk {
 /// last checkpoint, each holding in memory only what is not on disk yet.
 #[derive(Debug, Clone)]
 pub struct TierHead {
+    /// The resolution.
     pub tier: Tier,
     /// The open chunk; new points are appended to its tail.
     pub open: PendingChunk,
@@ -59,6 +70,7 @@ pub struct TierHead {
 }
 
 impl TierHead {
+    /// An empty head of `tier`.
     pub fn new(tier: Tier) -> Self {
         Self {
             tier,
@@ -67,6 +79,7 @@ impl TierHead {
         }
     }
 
+    /// Appends a point, closing the open chunk first when it is full or spans too long.
     pub fn append(&mut self, ts_ms: i64, values: &[f64]) {
         if let Some(start) = self.open.start_ms() {
             let span = ts_ms.saturating_sub(start);

@@ -45,7 +45,7 @@ pub struct HostState {
     pub name: String,
     pub facts: Option<HostFacts>,
     pub first_seen_ms: i64,
-    /// Time of the newest frame received.
+    /// When the newest batch was received (the store's clock), Unix ms.
     pub last_seen_ms: i64,
     /// Collection interval the agent reported, milliseconds.
     pub interval_ms: u64,

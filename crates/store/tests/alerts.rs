@@ -13,13 +13,14 @@ mod outbox;
 #[path = "alerts/outbox_admin.rs"]
 mod outbox_admin;
 
+use hostpulse_store::prelude::*;
 use common::{T0, open};
 use hostpulse_core::{
     Alert, AlertState, AlertTransition, DeliveryStatus, Labels, ManualClock, MatchOp, Matcher,
     Notification, NotificationKind, Severity, Silence, alert_fingerprint,
 };
 use hostpulse_store::{
-    AlertChanges, AlertStore, AuditEntry, HistoryEntry, HistoryQuery, NotificationQuery, Store,
+    AlertChanges, AlertStore, AuditEntry, HistoryEntry, HistoryQuery, NotificationQuery, 
     StoreError,
 };
 

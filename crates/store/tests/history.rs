@@ -3,9 +3,10 @@
 
 mod common;
 
+use hostpulse_store::prelude::*;
 use common::{T0, batch, cpu, frame, open, range};
 use hostpulse_core::{CollectorError, HostFacts, ManualClock, ProcessSnapshot, UserSession};
-use hostpulse_store::{IngestOutcome, Resolution, Store, StoreError};
+use hostpulse_store::{IngestOutcome, Resolution, StoreError};
 
 #[tokio::test]
 async fn host_state_and_samples_survive_reopen() {

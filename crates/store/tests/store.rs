@@ -3,9 +3,10 @@
 
 mod common;
 
+use hostpulse_store::prelude::*;
 use common::{T0, batch, cpu, frame, open, open_with, options, range};
 use hostpulse_core::{CollectorError, ManualClock, Sample};
-use hostpulse_store::{IngestOutcome, Resolution, Store, StoreError};
+use hostpulse_store::{IngestOutcome, Resolution, StoreError};
 
 #[tokio::test]
 async fn ingested_samples_come_back_from_range_queries() {

@@ -4,7 +4,7 @@ use hostpulse_collector::tcp::TCP_STATES;
 use hostpulse_core::{HostFacts, ProcessInfo, ProcessSnapshot, Sample};
 use hostpulse_engine::Engine;
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
-use hostpulse_store::Store;
+use hostpulse_store::prelude::*;
 use std::error::Error;
 
 const LOGICAL_CPUS: usize = 16;

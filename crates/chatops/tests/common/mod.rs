@@ -11,7 +11,8 @@ use hostpulse_config::{HubOverrides, load_hub_config};
 use hostpulse_core::{Clock, HostFacts, ManualClock, Sample};
 use hostpulse_engine::{Engine, EngineDeps};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
-use hostpulse_store::{SqliteOptions, SqliteStore, Store};
+use hostpulse_store::prelude::*;
+use hostpulse_store::{SqliteOptions, SqliteStore};
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -16,7 +16,8 @@ use hostpulse_core::{
     Severity,
 };
 use hostpulse_delivery::Delivery;
-use hostpulse_store::{AlertChanges, AlertStore, NotificationQuery, SqliteOptions, SqliteStore};
+use hostpulse_store::prelude::*;
+use hostpulse_store::{AlertChanges, NotificationQuery, SqliteOptions, SqliteStore};
 
 #[allow(unused_imports)]
 pub use fake::{Answer, Api, Fake, Recorded, closed_address};

@@ -7,7 +7,8 @@ use hostpulse_config::{HubConfig, HubOverrides, load_hub_config};
 use hostpulse_core::{AlertState, Clock, ManualClock, Notification, Sample};
 use hostpulse_engine::{Engine, EngineDeps};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
-use hostpulse_store::{AlertStore, NotificationQuery, SqliteOptions, SqliteStore, Store};
+use hostpulse_store::prelude::*;
+use hostpulse_store::{NotificationQuery, SqliteOptions, SqliteStore};
 use std::sync::Arc;
 
 pub const T0: i64 = 1_790_000_000_000;

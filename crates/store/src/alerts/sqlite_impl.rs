@@ -1,11 +1,15 @@
-//! [`AlertStore`] for [`SqliteStore`]: writes run on the single writer connection (so they
+//! The alerting traits ([`crate::AlertStore`]) for [`SqliteStore`]: writes run on the single writer connection (so they
 //! serialise with ingest commits), reads on the reader pool.
 
 use crate::alerts::types::{
     AlertChanges, AuditEntry, DeliveryUpdate, HistoryPage, HistoryQuery, NotificationPage,
     NotificationQuery, PruneReport, ReceiverOutboxStats,
 };
-use crate::alerts::{AlertStore, changes, delivery, history, outbox, outbox_stats, records};
+use crate::alerts::{changes, delivery, history, outbox, outbox_stats, records};
+use crate::traits::{
+    AlertHistoryStore, AlertStateStore, AuditStore, OutboxAdminStore, OutboxStore, SilenceStore,
+    StateBlobStore,
+};
 use crate::writer::Command;
 use crate::{SqliteStore, StoreError};
 use async_trait::async_trait;
@@ -28,7 +32,7 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl AlertStore for SqliteStore {
+impl AlertStateStore for SqliteStore {
     async fn load_alerts(&self) -> Result<Vec<Alert>, StoreError> {
         self.read(records::load_alerts).await
     }
@@ -41,16 +45,29 @@ impl AlertStore for SqliteStore {
         self.write(move |c| changes::save(c, &changes, now_ms))
             .await
     }
+}
 
+#[async_trait]
+impl StateBlobStore for SqliteStore {
     async fn load_state(&self, namespace: &str) -> Result<Vec<(String, String)>, StoreError> {
         let namespace = namespace.to_string();
         self.read(move |c| records::load_state(c, &namespace)).await
     }
+}
 
+#[async_trait]
+impl AlertHistoryStore for SqliteStore {
     async fn alert_history(&self, query: HistoryQuery) -> Result<HistoryPage, StoreError> {
         self.read(move |c| history::page(c, &query)).await
     }
 
+    async fn prune_alert_history(&self, before_ms: i64) -> Result<PruneReport, StoreError> {
+        self.write(move |c| records::prune(c, before_ms)).await
+    }
+}
+
+#[async_trait]
+impl SilenceStore for SqliteStore {
     async fn silences(&self, include_expired: bool) -> Result<Vec<Silence>, StoreError> {
         let now_ms = self.clock.now_ms();
         self.read(move |c| records::silences(c, include_expired, now_ms))
@@ -67,27 +84,12 @@ impl AlertStore for SqliteStore {
         self.write(move |c| records::expire_silence(c, &id, now_ms))
             .await
     }
+}
 
-    async fn notifications(
-        &self,
-        query: NotificationQuery,
-    ) -> Result<NotificationPage, StoreError> {
-        self.read(move |c| outbox::page(c, &query)).await
-    }
-
+#[async_trait]
+impl OutboxStore for SqliteStore {
     async fn pending_notifications(&self, limit: usize) -> Result<Vec<Notification>, StoreError> {
         self.read(move |c| outbox::pending(c, limit)).await
-    }
-
-    async fn mark_notification(
-        &self,
-        id: i64,
-        status: DeliveryStatus,
-        attempts: u32,
-        last_error: Option<String>,
-    ) -> Result<(), StoreError> {
-        self.write(move |c| outbox::mark(c, id, status, attempts, last_error.as_deref()))
-            .await
     }
 
     async fn outbox_for_receiver(
@@ -98,6 +100,17 @@ impl AlertStore for SqliteStore {
     ) -> Result<Vec<Notification>, StoreError> {
         let receiver = receiver.to_string();
         self.read(move |c| delivery::for_receiver(c, &receiver, after_id, limit))
+            .await
+    }
+
+    async fn mark_notification(
+        &self,
+        id: i64,
+        status: DeliveryStatus,
+        attempts: u32,
+        last_error: Option<String>,
+    ) -> Result<(), StoreError> {
+        self.write(move |c| outbox::mark(c, id, status, attempts, last_error.as_deref()))
             .await
     }
 
@@ -118,6 +131,16 @@ impl AlertStore for SqliteStore {
         self.read(move |c| delivery::thread_anchor(c, &receiver, &group_key, before_id))
             .await
     }
+}
+
+#[async_trait]
+impl OutboxAdminStore for SqliteStore {
+    async fn notifications(
+        &self,
+        query: NotificationQuery,
+    ) -> Result<NotificationPage, StoreError> {
+        self.read(move |c| outbox::page(c, &query)).await
+    }
 
     async fn outbox_stats(&self) -> Result<Vec<ReceiverOutboxStats>, StoreError> {
         self.read(outbox_stats::outbox_stats).await
@@ -135,16 +158,15 @@ impl AlertStore for SqliteStore {
         self.write(move |c| delivery::dead_letter_unknown(c, &configured, &reason))
             .await
     }
+}
 
+#[async_trait]
+impl AuditStore for SqliteStore {
     async fn audit(&self, entry: AuditEntry) -> Result<(), StoreError> {
         self.write(move |c| records::audit(c, &entry)).await
     }
 
     async fn audit_entries(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
         self.read(move |c| records::audit_entries(c, limit)).await
-    }
-
-    async fn prune_alert_history(&self, before_ms: i64) -> Result<PruneReport, StoreError> {
-        self.write(move |c| records::prune(c, before_ms)).await
     }
 }

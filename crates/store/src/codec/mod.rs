@@ -23,8 +23,10 @@ const MAX_POINTS: u64 = 1 << 20;
 /// Why chunk bytes could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodecError {
+    /// The bytes end before the chunk does.
     #[error("chunk data ends early")]
     Truncated,
+    /// The bytes contradict the format (what is wrong).
     #[error("chunk data is malformed: {0}")]
     Malformed(&'static str),
 }
@@ -32,7 +34,9 @@ pub enum CodecError {
 /// Points of one series: timestamps plus parallel value columns of equal length.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChunkData {
+    /// Unix ms, strictly increasing.
     pub timestamps: Vec<i64>,
+    /// Value columns, each as long as `timestamps`.
     pub columns: Vec<Vec<f64>>,
 }
 
@@ -45,10 +49,12 @@ impl ChunkData {
         }
     }
 
+    /// Number of points.
     pub fn len(&self) -> usize {
         self.timestamps.len()
     }
 
+    /// Whether there are no points.
     pub fn is_empty(&self) -> bool {
         self.timestamps.is_empty()
     }
