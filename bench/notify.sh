@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Outbox delivery: the hub's resident memory with N notifications queued for an unreachable
-# receiver (against the same hub with an empty outbox), then how fast it drains them to a
-# local webhook sink (notifications/s, CPU per 1,000, RSS) with every one delivered exactly
-# once; against Alertmanager (Debian's prometheus-alertmanager) delivering N alerts posted
-# through its API to the same kind of sink.
+# Outbox delivery: the hub's memory (VmRSS and PSS) with N notifications queued for an
+# unreachable receiver (against the same hub with an empty outbox), then how fast it drains
+# them to a local webhook sink (notifications/s, CPU per 1,000, VmRSS and PSS) with every one
+# delivered exactly once (a fault-free run); against Alertmanager (Debian's
+# prometheus-alertmanager) delivering N alerts posted through its API to the same kind of sink.
 #
 # Usage:  bash bench/notify.sh [N]      (default 100000; `bash bench/notify.sh 5000` is a quick check)
 # Environment: PEER=0 skips Alertmanager; BUILD=0 uses target/release as is;
-# QUEUED_SECONDS (default 30) is the length of each RSS window; DRAIN_TIMEOUT (default
+# QUEUED_SECONDS (default 30) is the length of each memory window; DRAIN_TIMEOUT (default
 # 1800) the most seconds one drain may take.
 # Loopback only; every process started here is stopped and the temp dir removed on exit.
 set -euo pipefail
@@ -73,12 +73,12 @@ start_sink() {
     wait_http "$SINK_URL/stats" 30
 }
 
-# rss_window DATA_DIR NAME: RSS of a hub whose receiver is unreachable, sampled every
+# rss_window DATA_DIR NAME: VmRSS and PSS of a hub whose receiver is unreachable, sampled every
 # 0.5 s for QUEUED_SECONDS, into WORK/NAME.json.
 rss_window() {
     start_hub "$1" "$WORK/closed.yaml" "$2"
     wait_http "http://127.0.0.1:$HUB_PORT/healthz" 60
-    "$BENCH" sample-rss --pid "$HUB_PID" --seconds "$QUEUED_SECONDS" --interval-ms 500 \
+    "$BENCH" sample-memory --pid "$HUB_PID" --seconds "$QUEUED_SECONDS" --interval-ms 500 \
         --json-out "$WORK/$2.json"
     stop "$HUB_PID"
 }
@@ -95,7 +95,7 @@ echo "== seeding $N notifications into a fresh outbox"
 hub_config "$WORK/closed.yaml" "http://127.0.0.1:$(free_port)/hook"
 
 # ---------------------------------------------------------------- queued phase
-echo "== queued: hub with $N queued, receiver on a closed port, RSS every 0.5 s for ${QUEUED_SECONDS} s"
+echo "== queued: hub with $N queued, receiver on a closed port, VmRSS and PSS every 0.5 s for ${QUEUED_SECONDS} s"
 rss_window "$WORK/hub" queued
 echo "== baseline: hub with an empty outbox, same configuration, ${QUEUED_SECONDS} s"
 rss_window "$WORK/empty" baseline

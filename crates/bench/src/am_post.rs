@@ -9,10 +9,17 @@ use std::time::Duration;
 /// Why posting to Alertmanager failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PostError {
+    /// Alertmanager could not be reached (refused, reset, timed out).
     #[error("cannot reach Alertmanager: {0}")]
     Transport(#[from] ureq::Error),
+    /// Alertmanager answered with a status other than 2xx.
     #[error("Alertmanager answered {status}: {body}")]
-    Status { status: u16, body: String },
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The body of the answer.
+        body: String,
+    },
 }
 
 /// When the alerts were posted.

@@ -8,10 +8,18 @@ use std::time::Duration;
 /// Why a call to the hub failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
+    /// The hub could not be reached (refused, reset, timed out).
     #[error("cannot reach the hub: {0}")]
     Transport(#[from] ureq::Error),
+    /// The hub answered with a status other than 2xx.
     #[error("hub answered {status}: {body}")]
-    Status { status: u16, body: String },
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The body of the answer.
+        body: String,
+    },
+    /// The hub's 2xx answer is not the JSON expected.
     #[error("unexpected reply from the hub: {0}")]
     Reply(#[from] serde_json::Error),
 }
@@ -20,7 +28,10 @@ pub enum ClientError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushResult {
     /// Stored; the hub acknowledged this many samples.
-    Acked { samples: u64 },
+    Acked {
+        /// Samples the hub stored from the batch.
+        samples: u64,
+    },
     /// The hub had already stored this sequence number.
     Duplicate,
     /// The hub answered with an error status.

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 pub struct TierUsage {
     /// 0 raw, 1 one-minute rollups, 2 one-hour rollups.
     pub resolution: i64,
+    /// Chunk rows of this resolution.
     pub chunks: u64,
     /// Points held (samples for raw, buckets for rollups).
     pub points: u64,
@@ -26,10 +27,13 @@ pub struct DiskReport {
     pub files_bytes_truncated: u64,
     /// Pages in use (page count minus free pages) times the page size, bytes.
     pub used_page_bytes: u64,
+    /// Pages on SQLite's free list times the page size, bytes (reusable, not returned).
     pub free_page_bytes: u64,
+    /// Series rows in the database.
     pub series: u64,
     /// Rows left in the ingest log (0 after a clean shutdown).
     pub ingest_log_rows: u64,
+    /// Chunk rows, points and bytes per resolution.
     pub tiers: Vec<TierUsage>,
     /// Bytes per table and index, when SQLite's `dbstat` is available.
     pub tables: Vec<(String, u64)>,

@@ -15,21 +15,52 @@ pub enum Motion {
     /// Always zero (idle interfaces, errors, drops, swap on swapless hosts).
     Zero,
     /// Random walk with 2 decimals, kept within `[low, high]` (percents, load, frequency).
-    Walk { low: f64, high: f64, step: f64 },
+    Walk {
+        /// Lowest value.
+        low: f64,
+        /// Highest value.
+        high: f64,
+        /// Largest change per frame.
+        step: f64,
+    },
     /// Whole pages moving by up to `step` bytes per frame, within `[low, high]`.
-    Bytes { low: f64, high: f64, step: f64 },
+    Bytes {
+        /// Lowest value.
+        low: f64,
+        /// Highest value.
+        high: f64,
+        /// Largest change per frame.
+        step: f64,
+    },
     /// Integer random walk within `[low, high]` (process and connection counts).
-    Count { low: f64, high: f64, step: f64 },
+    Count {
+        /// Lowest value.
+        low: f64,
+        /// Highest value.
+        high: f64,
+        /// Largest change per frame.
+        step: f64,
+    },
     /// Bursty non-negative rate with 2 decimals around `mean`; zero with probability `idle`.
-    Rate { mean: f64, idle: f64 },
+    Rate {
+        /// Average of the non-idle values.
+        mean: f64,
+        /// Probability of a zero frame, 0 to 1.
+        idle: f64,
+    },
     /// Grows by `step` every frame (uptime seconds).
-    Counter { step: f64 },
+    Counter {
+        /// Increase per frame.
+        step: f64,
+    },
 }
 
 /// A series' motion plus its current value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
+    /// How the value moves from frame to frame.
     pub motion: Motion,
+    /// The value of the latest frame.
     pub value: f64,
 }
 

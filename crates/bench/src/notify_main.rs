@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand};
 use hostpulse_bench::am_post::{PostReport, post_alerts};
 use hostpulse_bench::notify_report::{DrainSide, GUARANTEES, drain_text, queued_text};
 use hostpulse_bench::outbox::{SeedPlan, seed_outbox};
-use hostpulse_bench::proc_watch::{DrainPlan, DrainReport, RssSummary, sample_rss, watch_drain};
+use hostpulse_bench::proc_watch::{
+    DrainPlan, DrainReport, MemorySummary, sample_memory, watch_drain,
+};
 use hostpulse_bench::sink::{Sink, serve};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -54,8 +56,9 @@ enum Command {
         #[arg(long)]
         json_out: Option<PathBuf>,
     },
-    /// Sample a process's RSS at a fixed interval for a while.
-    SampleRss {
+    /// Sample a process's VmRSS and PSS at a fixed interval for a while.
+    #[command(alias = "sample-rss")]
+    SampleMemory {
         #[arg(long)]
         pid: u32,
         #[arg(long, default_value_t = 30)]
@@ -65,7 +68,7 @@ enum Command {
         #[arg(long)]
         json_out: Option<PathBuf>,
     },
-    /// Watch a process's RSS and CPU until the sink has received N requests.
+    /// Watch a process's VmRSS, PSS and CPU until the sink has received N requests.
     WatchDrain(WatchArgs),
     /// Print the summary tables from the JSON files of the other steps.
     Report(ReportArgs),
@@ -95,10 +98,10 @@ struct WatchArgs {
 struct ReportArgs {
     #[arg(long)]
     count: u64,
-    /// sample-rss JSON of the hub with the full outbox.
+    /// sample-memory JSON of the hub with the full outbox.
     #[arg(long)]
     queued: PathBuf,
-    /// sample-rss JSON of the hub with an empty outbox.
+    /// sample-memory JSON of the hub with an empty outbox.
     #[arg(long)]
     baseline: PathBuf,
     /// watch-drain JSON of the hub.
@@ -137,15 +140,15 @@ fn main() -> Result<()> {
             );
             write_json(json_out.as_deref(), &report)
         }
-        Command::SampleRss {
+        Command::SampleMemory {
             pid,
             seconds,
             interval_ms,
             json_out,
         } => {
             let interval = Duration::from_millis(interval_ms.max(1));
-            let rss = sample_rss(pid, interval, Duration::from_secs(seconds))?;
-            write_json(json_out.as_deref(), &rss)
+            let memory = sample_memory(pid, interval, Duration::from_secs(seconds))?;
+            write_json(json_out.as_deref(), &memory)
         }
         Command::WatchDrain(args) => watch(args),
         Command::Report(args) => report(&args),
@@ -193,8 +196,8 @@ fn watch(args: WatchArgs) -> Result<()> {
 }
 
 fn report(args: &ReportArgs) -> Result<()> {
-    let queued: RssSummary = read_json(&args.queued)?;
-    let baseline: RssSummary = read_json(&args.baseline)?;
+    let queued: MemorySummary = read_json(&args.queued)?;
+    let baseline: MemorySummary = read_json(&args.baseline)?;
     let hub = DrainSide::hub("hostpulse hub", read_json(&args.hub)?);
     let peer = match (&args.peer, &args.peer_post) {
         (Some(drain), Some(post)) => {

@@ -1,13 +1,13 @@
-//! The delivery benchmark's summary: RSS of the hub with a full outbox against an empty
-//! one, then throughput, CPU per 1,000 notifications and RSS of the hub and the peer,
-//! their ratios, and whether each delivered every notification exactly once.
+//! The delivery benchmark's summary: memory (VmRSS and PSS) of the hub with a full outbox
+//! against an empty one, then throughput, CPU per 1,000 notifications and memory of the hub
+//! and the peer, their ratios, and whether each delivered every notification exactly once.
 
 use crate::am_post::PostReport;
-use crate::proc_watch::{DrainReport, RssSummary};
+use crate::proc_watch::{DrainReport, KibSummary, MemorySummary};
 use std::fmt::Write;
 
 /// RSS growth over the queued window still counted as flat: 2 % or 1 MiB, whichever is more.
-pub fn is_flat(rss: &RssSummary) -> bool {
+pub fn is_flat(rss: &KibSummary) -> bool {
     let allowed = (rss.first_kib / 50).max(1024);
     rss.last_kib <= rss.first_kib + allowed && rss.max_kib <= rss.first_kib + allowed
 }
@@ -15,7 +15,9 @@ pub fn is_flat(rss: &RssSummary) -> bool {
 /// One side of the drain comparison.
 #[derive(Debug, Clone)]
 pub struct DrainSide {
+    /// The system's name in the tables, e.g. `hostpulse hub`.
     pub label: String,
+    /// What watching its drain measured.
     pub drain: DrainReport,
     /// How the peer's alerts were posted; its span starts with the first post. `None`
     /// (the hub): the span starts with the sink's first request.
@@ -63,6 +65,11 @@ impl DrainSide {
         self.drain.cpu_seconds * 1000.0 / self.drain.expected.max(1) as f64
     }
 
+    /// VmRSS and PSS over the drain.
+    pub fn memory(&self) -> &MemorySummary {
+        &self.drain.memory
+    }
+
     /// Every expected notification arrived once and nothing else arrived.
     pub fn exactly_once(&self) -> bool {
         let s = &self.drain.settled;
@@ -74,34 +81,44 @@ fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
-/// Markdown table of the queued-phase RSS (hub with a full outbox, hub with an empty one).
-pub fn queued_text(count: u64, queued: &RssSummary, baseline: &RssSummary) -> String {
+/// Markdown table of the queued-phase memory (hub with a full outbox, hub with an empty one).
+pub fn queued_text(count: u64, queued: &MemorySummary, baseline: &MemorySummary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| hub (receiver unreachable) | samples | RSS min | median | max | last - first |"
+        "| hub (receiver unreachable) | samples | RSS min | median | max | last - first \
+         | PSS median | PSS max |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|");
-    for (label, rss) in [
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    for (label, memory) in [
         (format!("{count} queued"), queued),
         ("empty outbox".to_string(), baseline),
     ] {
+        let rss = &memory.rss;
         let growth = rss.last_kib as i64 - rss.first_kib as i64;
         let _ = writeln!(
             out,
-            "| {label} | {} | {} | {} | {} | {:+.1} MiB |",
+            "| {label} | {} | {} | {} | {} | {:+.1} MiB | {} | {} |",
             rss.samples,
             mib(rss.min_kib),
             mib(rss.median_kib),
             mib(rss.max_kib),
-            growth as f64 / 1024.0
+            growth as f64 / 1024.0,
+            mib(memory.pss.median_kib),
+            mib(memory.pss.max_kib)
         );
     }
-    let verdict = if is_flat(queued) { "flat" } else { "GROWING" };
+    let verdict = if is_flat(&queued.rss) {
+        "flat"
+    } else {
+        "GROWING"
+    };
     let _ = writeln!(
         out,
-        "\nqueued hub RSS over the window: {verdict}; median vs empty outbox: {:+.1} MiB",
-        (queued.median_kib as f64 - baseline.median_kib as f64) / 1024.0
+        "\nqueued hub RSS over the window: {verdict}; median vs empty outbox: RSS {:+.1} MiB, \
+         PSS {:+.1} MiB",
+        (queued.rss.median_kib as f64 - baseline.rss.median_kib as f64) / 1024.0,
+        (queued.pss.median_kib as f64 - baseline.pss.median_kib as f64) / 1024.0
     );
     out
 }
@@ -111,21 +128,23 @@ pub fn drain_text(hub: &DrainSide, peer: Option<&DrainSide>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| system | delivered (distinct) | span | notifications/s | CPU s per 1,000 | RSS max |"
+        "| system | delivered (distinct) | span | notifications/s | CPU s per 1,000 | RSS max \
+         | PSS max |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for side in std::iter::once(hub).chain(peer) {
         let s = &side.drain.settled;
         let _ = writeln!(
             out,
-            "| {} | {} ({}) | {:.1} s | {:.0} | {:.3} | {} |",
+            "| {} | {} ({}) | {:.1} s | {:.0} | {:.3} | {} | {} |",
             side.label,
             s.requests,
             s.distinct,
             side.seconds(),
             side.throughput(),
             side.cpu_per_thousand(),
-            mib(side.drain.rss.max_kib)
+            mib(side.drain.memory.rss.max_kib),
+            mib(side.drain.memory.pss.max_kib)
         );
     }
     out.push('\n');
@@ -133,9 +152,17 @@ pub fn drain_text(hub: &DrainSide, peer: Option<&DrainSide>) -> String {
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
         let _ = writeln!(
             out,
-            "hostpulse / peer: throughput {:.2}x, RSS max {:.2}x, CPU per 1,000 {:.2}x",
+            "hostpulse / peer: throughput {:.2}x, RSS max {:.2}x, PSS max {:.2}x, \
+             CPU per 1,000 {:.2}x",
             ratio(hub.throughput(), peer.throughput()),
-            ratio(hub.drain.rss.max_kib as f64, peer.drain.rss.max_kib as f64),
+            ratio(
+                hub.memory().rss.max_kib as f64,
+                peer.memory().rss.max_kib as f64
+            ),
+            ratio(
+                hub.memory().pss.max_kib as f64,
+                peer.memory().pss.max_kib as f64
+            ),
             ratio(hub.cpu_per_thousand(), peer.cpu_per_thousand())
         );
     }
@@ -188,8 +215,9 @@ fn exactly_once_line(side: &DrainSide) -> String {
 
 /// What each side guarantees about a notification when it is delivered.
 pub const GUARANTEES: &str = "guarantees: hostpulse writes a durable record per notification \
-before and after each attempt (SQLite outbox: pending -> sending -> sent), so a crash neither \
-loses nor doubles one; Alertmanager keeps the queue in memory and snapshots its notification \
+before and after each attempt (SQLite outbox: pending -> sending -> sent), so a crash loses \
+none and repeats at most the one attempt in flight (with the same idempotency key); \
+Alertmanager keeps the queue in memory and snapshots its notification \
 log periodically (a crash loses queued notifications and may repeat recent ones).";
 
 #[cfg(test)]
@@ -211,7 +239,10 @@ mod tests {
             at_expected: stats.clone(),
             settled: stats,
             cpu_seconds: 2.0,
-            rss: RssSummary::of(&[10_240, 20_480]),
+            memory: MemorySummary {
+                rss: KibSummary::of(&[10_240, 20_480]),
+                pss: KibSummary::of(&[8_192, 16_384]),
+            },
         }
     }
 
@@ -231,6 +262,8 @@ mod tests {
         assert_eq!(peer.seconds(), 4.0);
         let text = drain_text(&hub, Some(&peer));
         assert!(text.contains("throughput 2.00x"), "{text}");
+        assert!(text.contains("| 20.0 MiB | 16.0 MiB |"), "{text}");
+        assert!(text.contains("PSS max 1.00x"), "{text}");
         assert!(text.contains("first delivery 0.5 s after"), "{text}");
         assert!(
             text.contains("posted in 0.5 s; the last request arrived 3.5 s after"),
@@ -250,14 +283,20 @@ mod tests {
 
     #[test]
     fn flat_allows_small_noise_only() {
-        assert!(is_flat(&RssSummary::of(&[40_000, 40_500, 40_200])));
-        assert!(!is_flat(&RssSummary::of(&[40_000, 45_000, 50_000])));
+        assert!(is_flat(&KibSummary::of(&[40_000, 40_500, 40_200])));
+        assert!(!is_flat(&KibSummary::of(&[40_000, 45_000, 50_000])));
+        let memory = |rss: &[u64], pss: &[u64]| MemorySummary {
+            rss: KibSummary::of(rss),
+            pss: KibSummary::of(pss),
+        };
         let text = queued_text(
             100,
-            &RssSummary::of(&[40_000, 41_024]),
-            &RssSummary::of(&[38_976]),
+            &memory(&[40_000, 41_024], &[30_720, 31_744]),
+            &memory(&[38_976], &[29_696]),
         );
         assert!(text.contains("| 100 queued | 2 |"), "{text}");
+        assert!(text.contains("| 31.0 MiB | 31.0 MiB |"), "{text}");
+        assert!(text.contains("PSS +2.0 MiB"), "{text}");
         assert!(text.contains("flat"), "{text}");
     }
 }

@@ -177,8 +177,11 @@ pub fn disk_text(disk: &DiskReport) -> String {
 
 /// One labelled setting of a benchmark, for the summary table.
 pub struct Setting {
+    /// Name of the setting in the table.
     pub label: String,
+    /// Throughput and latency of the run.
     pub run: RunReport,
+    /// Space the database used afterwards, when measured.
     pub disk: Option<DiskReport>,
 }
 

@@ -21,16 +21,27 @@ const RETRY_PAUSE: Duration = Duration::from_millis(50);
 #[derive(Debug, Clone)]
 pub enum Target {
     /// A hostpulse hub; agents are registered with the admin token.
-    Hub { url: String, admin_token: String },
+    Hub {
+        /// Base URL of the hub.
+        url: String,
+        /// Token allowed to register agents.
+        admin_token: String,
+    },
     /// A Prometheus server with its remote-write receiver enabled (the peer).
-    Prometheus { url: String },
+    Prometheus {
+        /// Base URL of the Prometheus server.
+        url: String,
+    },
 }
 
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct LoadConfig {
+    /// The server under load.
     pub target: Target,
+    /// Simulated agents, one thread each.
     pub agents: usize,
+    /// Frames (collection cycles) in each push.
     pub frames_per_batch: usize,
     /// Pushes finishing before this are not counted (series creation, connection set-up).
     pub warmup: Duration,
@@ -40,26 +51,38 @@ pub struct LoadConfig {
     pub start_ago: Duration,
     /// Agents are registered as `{name_prefix}-{index:05}`.
     pub name_prefix: String,
+    /// Seed of the host shapes and the values, so runs can be repeated.
     pub seed: u64,
     /// Process id of the server (hub or peer), to report its CPU share over the window.
     pub server_pid: Option<u32>,
     /// The hub's database file, to sample its size (with the WAL) over the window.
     pub watch_db: Option<PathBuf>,
+    /// Timeout of one push.
     pub timeout: Duration,
 }
 
 /// Results of a run (acknowledged pushes finishing inside the window only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
+    /// Simulated agents.
     pub agents: usize,
+    /// Frames in each push.
     pub frames_per_batch: usize,
+    /// Series over all simulated hosts.
     pub series: u64,
+    /// Length of the measured window.
     pub window_seconds: f64,
+    /// Samples in pushes acknowledged inside the window.
     pub acked_samples: u64,
+    /// Pushes acknowledged inside the window.
     pub acked_batches: u64,
+    /// Acknowledged samples per second of the window.
     pub samples_per_second: f64,
+    /// Acknowledged pushes per second of the window.
     pub batches_per_second: f64,
+    /// Push latency percentiles.
     pub latency: Latency,
+    /// Failed pushes by kind of error.
     pub errors: BTreeMap<String, u64>,
     /// Average compressed request body, bytes.
     pub body_bytes_per_batch: f64,
@@ -73,6 +96,7 @@ pub struct RunReport {
     /// Database file plus WAL, sampled about once per second over the window.
     #[serde(default)]
     pub file_bytes: Vec<FileSizeSample>,
+    /// CPUs of the machine the run was on.
     pub machine_cores: usize,
     /// Agents that stopped early because their timeline reached the present.
     pub agents_out_of_timeline: usize,
@@ -81,11 +105,15 @@ pub struct RunReport {
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The hub refused or failed to register a simulated agent.
     #[error("registering agent {name}: {source}")]
     Register {
+        /// The agent's name.
         name: String,
+        /// What the hub call reported.
         source: crate::client::ClientError,
     },
+    /// The thread of a simulated agent could not be spawned.
     #[error("cannot start an agent thread: {0}")]
     Thread(std::io::Error),
 }

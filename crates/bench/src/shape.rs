@@ -28,11 +28,15 @@ const NET_METRICS: [&str; 8] = [
 /// Size of a simulated host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HostShape {
+    /// CPUs (one set of per-CPU series each).
     pub cores: usize,
+    /// Mounted filesystems.
     pub filesystems: usize,
+    /// Block devices.
     pub disks: usize,
     /// Interfaces with traffic; the others are idle (all zeros).
     pub active_ifaces: usize,
+    /// Interfaces without traffic (bridges, veths): all their series stay zero.
     pub idle_ifaces: usize,
 }
 
@@ -54,7 +58,9 @@ impl HostShape {
 /// One series of a simulated host: its sample (name, labels, current value) and motion.
 #[derive(Debug, Clone)]
 pub struct SeriesPlan {
+    /// The series' name and labels, with the value of the latest frame.
     pub sample: Sample,
+    /// How its value moves.
     pub model: Model,
 }
 

@@ -9,9 +9,13 @@ use std::time::Duration;
 /// What one simulated agent saw inside the window.
 #[derive(Debug, Default, Clone)]
 pub struct Recorder {
+    /// Latency of each acknowledged push, microseconds.
     pub latencies_us: Vec<u64>,
+    /// Samples in acknowledged pushes.
     pub acked_samples: u64,
+    /// Acknowledged pushes.
     pub acked_batches: u64,
+    /// Failed pushes by kind of error.
     pub errors: BTreeMap<String, u64>,
 }
 
@@ -49,9 +53,13 @@ impl Recorder {
 /// Latency percentiles, milliseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
+    /// Median.
     pub p50_ms: f64,
+    /// 90th percentile.
     pub p90_ms: f64,
+    /// 99th percentile.
     pub p99_ms: f64,
+    /// Slowest push.
     pub max_ms: f64,
 }
 

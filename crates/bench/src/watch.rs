@@ -13,6 +13,7 @@ pub const WRITER_THREAD_PREFIX: &str = "hostpulse-store";
 pub struct FileSizeSample {
     /// Seconds since the window started.
     pub at_seconds: f64,
+    /// Main file plus WAL, bytes.
     pub bytes: u64,
 }
 

@@ -1,5 +1,11 @@
 //! Runs the generator against a real in-process hub (API router over SQLite) and
 //! checks the counts against what the store holds afterwards.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use hostpulse_api::{ApiLimits, AppState, tokens};
 use hostpulse_bench::run::{RunError, Target};

@@ -1,5 +1,11 @@
 //! The delivery benchmark's pieces over real HTTP: watching a drain against a running sink
 //! (complete, timed out, duplicates) and posting alerts in batches to an Alertmanager stand-in.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use axum::Router;
 use axum::body::Bytes;
@@ -72,7 +78,8 @@ fn a_drain_completes_when_the_expected_requests_arrive() {
     assert!(report.complete);
     assert_eq!((report.settled.requests, report.settled.distinct), (4, 4));
     assert!(report.at_expected.requests >= 4);
-    assert!(report.rss.samples >= 2 && report.rss.max_kib > 0);
+    assert!(report.memory.rss.samples >= 2 && report.memory.rss.max_kib > 0);
+    assert!(report.memory.pss.samples >= 2 && report.memory.pss.max_kib > 0);
     assert!(report.watch_started_ms <= report.at_expected.first_ms.unwrap());
 }
 
