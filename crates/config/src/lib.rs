@@ -1,30 +1,30 @@
 //! hostpulse configuration for the hub and the agent.
 //!
+//! The loader (YAML with positions, layering, validation, errors) is
+//! `hostpulse-config-core`'s and the agent's own configuration is
+//! `hostpulse-agent-config`'s, both re-exported here; this crate adds the hub's.
+//!
 //! Settings are layered: built-in defaults < YAML file < `HOSTPULSE_*` environment variables
 //! < command-line flags. Raw values are parsed leniently, then validated in one pass that
 //! reports every problem at once, each naming the file, the key path and what to fix.
 
-mod agent;
+// The shared loader's modules, under the names the hub's modules use.
+use hostpulse_agent_config::{agent, collect};
+use hostpulse_config_core::{
+    error, fields, layers, plain_http, scalar, secret, suggest, units, url, validate, yaml,
+};
+
 mod check;
-mod collect;
-mod error;
-mod fields;
 #[doc(hidden)]
 pub mod fuzz;
 mod hub;
-mod layers;
 mod log;
-mod plain_http;
 mod rule_set;
-mod scalar;
-mod secret;
-mod suggest;
-mod units;
-mod url;
-mod validate;
-mod yaml;
 
-pub use agent::{AgentConfig, AgentOverrides, load_agent_config, load_agent_config_text};
+pub use agent::{
+    AgentConfig, AgentOverrides, DEFAULT_SPOOL_DIR, DEFAULT_SPOOL_MAX_BYTES, load_agent_config,
+    load_agent_config_text,
+};
 // The alert manager's and the channels' types the hub configuration is validated into.
 pub use hostpulse_alerting::{
     EscalationStep, InhibitRule, MaintenanceSchedule, MaintenanceWindow, RouteConfig, RouteMatch,
