@@ -9,8 +9,8 @@ use hostpulse_agent::{
     AGENT_VERSION, FACTS_REFRESH, InstanceState, PushConfig, Pusher, RunSettings, Runner, Spool,
     SpoolLock, collector_config, install_shutdown_handler,
 };
-use hostpulse_collector::Collector;
 use hostpulse_agent_config::{AgentConfig, AgentOverrides, load_agent_config};
+use hostpulse_collector::Collector;
 use hostpulse_config_core::LogFormat;
 use hostpulse_proto::AgentIdentity;
 use std::path::PathBuf;

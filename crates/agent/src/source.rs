@@ -1,8 +1,8 @@
 //! The real frame source: the Linux collector, configured from the agent settings.
 
 use crate::run::FrameSource;
-use hostpulse_collector::{Collector, CollectorConfig};
 use hostpulse_agent_config::CollectSettings;
+use hostpulse_collector::{Collector, CollectorConfig};
 use hostpulse_core::HostFacts;
 use hostpulse_proto::Frame;
 

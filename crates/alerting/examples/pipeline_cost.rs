@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use hostpulse_alerting::{AlertManager, NotificationLog};
 use hostpulse_alerting::AlertingConfig;
+use hostpulse_alerting::{AlertManager, NotificationLog};
 use hostpulse_core::{Alert, AlertState, Labels, Severity, alert_fingerprint};
 
 fn alerts(hosts: usize, rules: usize) -> Vec<Alert> {

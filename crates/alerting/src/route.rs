@@ -2,8 +2,8 @@
 //! in order; the first match wins unless it sets `continue`; no match → the default route.
 
 use crate::config::{AlertingConfig, RouteMatch, RouteSettings};
-use hostpulse_core::glob::glob_match;
 use hostpulse_core::Alert;
+use hostpulse_core::glob::glob_match;
 
 use crate::AlertingError;
 use crate::labels::{CompiledMatcher, HostGroups, all_match};
@@ -121,8 +121,8 @@ impl Router {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labels::tests::alert;
     use crate::config::RouteConfig;
+    use crate::labels::tests::alert;
     use hostpulse_core::Severity;
     use std::collections::BTreeMap;
 

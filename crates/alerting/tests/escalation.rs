@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use common::*;
 use hostpulse_alerting::EscalationStep;
-use hostpulse_notify::{ReceiverConfig, ReceiverKind};
 use hostpulse_core::{AlertState, NotificationKind, Severity};
+use hostpulse_notify::{ReceiverConfig, ReceiverKind};
 
 fn escalating_config() -> hostpulse_alerting::AlertingConfig {
     let mut cfg = config();

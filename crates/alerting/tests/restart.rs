@@ -6,8 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use hostpulse_alerting::{AlertManager, NotificationLog};
 use hostpulse_alerting::EscalationStep;
+use hostpulse_alerting::{AlertManager, NotificationLog};
 use hostpulse_core::NotificationKind;
 
 /// Simulates the hub's store: applies every change, then restarts from what was stored.

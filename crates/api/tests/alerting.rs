@@ -8,8 +8,8 @@ use hostpulse_core::{
     Alert, AlertState, AlertTransition, DeliveryStatus, Labels, Notification, NotificationKind,
     Severity, alert_fingerprint,
 };
-use hostpulse_store::prelude::*;
 use hostpulse_store::AlertChanges;
+use hostpulse_store::prelude::*;
 use serde_json::json;
 
 fn alert(rule: &str, host: &str, at_ms: i64) -> Alert {

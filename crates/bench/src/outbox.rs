@@ -1,11 +1,11 @@
 //! Seeding a stopped hub's outbox: pending notifications for one receiver, spread over
 //! groups (one host each), written through the store API in chunks.
 
-use hostpulse_store::prelude::*;
 use hostpulse_core::{
     Alert, AlertState, Clock, DeliveryStatus, Labels, Notification, NotificationKind, Severity,
     SystemClock, alert_fingerprint,
 };
+use hostpulse_store::prelude::*;
 use hostpulse_store::{AlertChanges, SqliteOptions, SqliteStore, StoreError};
 use std::path::Path;
 use std::sync::Arc;

@@ -1,5 +1,8 @@
 //! Renders charts and decodes the PNG output.
-#![allow(clippy::expect_used, reason = "test helpers: a broken PNG should fail the test loudly")]
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers: a broken PNG should fail the test loudly"
+)]
 
 use hostpulse_charts::{
     ChartError, ChartSpec, DEFAULT_HEIGHT, DEFAULT_WIDTH, RenderOptions, Series, render_png,

@@ -82,12 +82,9 @@ impl RawLog {
                 defaults.format,
                 LogFormat::parse,
             ),
-            level: v.parse_or(
-                &join(path, "level"),
-                self.level,
-                defaults.level,
-                |text| parse_level(text, check),
-            ),
+            level: v.parse_or(&join(path, "level"), self.level, defaults.level, |text| {
+                parse_level(text, check)
+            }),
         }
     }
 }

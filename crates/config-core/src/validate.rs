@@ -9,8 +9,8 @@ use crate::error::{ConfigError, ConfigErrors};
 use crate::scalar::Scalar;
 use crate::secret::Secret;
 use crate::units::{format_size, parse_size};
-use hostpulse_core::duration::{format_duration, parse_duration};
 use crate::yaml::{Issue, Places, Position, TextSpan, render_path};
+use hostpulse_core::duration::{format_duration, parse_duration};
 
 /// Joins a section path and a key: `join("storage", "retention")` is `storage.retention`.
 pub fn join(prefix: &str, key: &str) -> String {
@@ -272,12 +272,7 @@ impl Validator {
     }
 
     /// Optional free text of at most `max_chars` characters; empty is an error.
-    pub fn name(
-        &mut self,
-        path: &str,
-        raw: Option<Scalar>,
-        max_chars: usize,
-    ) -> Option<String> {
+    pub fn name(&mut self, path: &str, raw: Option<Scalar>, max_chars: usize) -> Option<String> {
         let raw = raw?;
         let text = raw.text();
         if text.is_empty() {

@@ -26,19 +26,19 @@ pub use agent::{
     load_agent_config_text,
 };
 // The alert manager's and the channels' types the hub configuration is validated into.
+pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
+pub use collect::{CollectSettings, HostPaths};
+pub use error::{ConfigError, ConfigErrors};
 pub use hostpulse_alerting::{
     EscalationStep, InhibitRule, MaintenanceSchedule, MaintenanceWindow, RouteConfig, RouteMatch,
     RouteSettings, WeeklySchedule,
 };
 pub use hostpulse_notify::{
-    BUILTIN_RECEIVER, DEFAULT_SEND_TIMEOUT, EmailSettings, RateLimit, ReceiverConfig,
-    ReceiverKind, RetryLimits, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings, SmtpTls,
+    BUILTIN_RECEIVER, DEFAULT_SEND_TIMEOUT, EmailSettings, RateLimit, ReceiverConfig, ReceiverKind,
+    RetryLimits, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings, SmtpTls,
     TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
 };
 pub use hub::parse_rfc3339_ms;
-pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
-pub use collect::{CollectSettings, HostPaths};
-pub use error::{ConfigError, ConfigErrors};
 pub use hub::{
     AlertingConfig, BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, RawRule,
     Retention, Role, RuleConfig, RulesConfig, StorageConfig, Synchronous, TelegramBotConfig,

@@ -7,9 +7,9 @@ pub mod clock;
 pub mod duration;
 pub mod glob;
 pub mod host;
+pub mod human;
 #[cfg(feature = "matcher")]
 pub mod matcher;
-pub mod human;
 pub mod metric;
 pub mod metric_catalogue;
 pub mod secret;

@@ -2,9 +2,9 @@
 //! the failing notification (order holds within a group), while other groups go on. Also the
 //! bound on one notification's attempts and age, after which it is dead-lettered.
 
-use hostpulse_notify::RetryLimits;
-use hostpulse_core::duration::format_duration;
 use hostpulse_core::Notification;
+use hostpulse_core::duration::format_duration;
+use hostpulse_notify::RetryLimits;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::time::Duration;

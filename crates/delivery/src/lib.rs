@@ -28,8 +28,8 @@ pub use health::Health;
 pub use receivers::ReceiverStatus;
 pub use test_send::{TestOutcome, send_test_message};
 
-use hostpulse_notify::ReceiverConfig;
 use hostpulse_core::{Clock, Notification};
+use hostpulse_notify::ReceiverConfig;
 use hostpulse_store::{AlertStore, StoreError};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};

@@ -3,8 +3,8 @@
 use crate::health::Health;
 use crate::worker::Worker;
 use crate::{Delivery, tasks};
-use hostpulse_notify::ReceiverConfig;
 use hostpulse_notify::Notifier;
+use hostpulse_notify::ReceiverConfig;
 use hostpulse_store::ReceiverOutboxStats;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use common::{Answer, Api, Fake, HOOK_PATH, Harness, T0, closed_address, firing, webhook};
 use hostpulse_core::{DeliveryStatus, Notification};
-use hostpulse_store::prelude::*;
 use hostpulse_store::DeliveryUpdate;
+use hostpulse_store::prelude::*;
 
 /// Virtual time the receiver is down.
 const OUTAGE_MS: i64 = 120_000;

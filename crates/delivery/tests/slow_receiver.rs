@@ -8,8 +8,8 @@ mod common;
 
 use axum::http::HeaderMap;
 use common::{Harness, T0, firing, webhook};
-use hostpulse_notify::RetryLimits;
 use hostpulse_core::{Clock, DeliveryStatus, Notification};
+use hostpulse_notify::RetryLimits;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

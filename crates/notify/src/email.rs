@@ -2,8 +2,8 @@
 //! one multipart plain + HTML message per notification, with a stable `Message-ID` and
 //! resolutions threaded under the firing message.
 
-use async_trait::async_trait;
 use crate::{EmailSettings, SmtpTls};
+use async_trait::async_trait;
 use hostpulse_core::Notification;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -12,8 +12,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::message::Summary;
 use crate::parts::PartsSent;
-use hostpulse_core::text::escape_html;
 use crate::{Delivered, MessageContext, Notifier, NotifyError, Redactor, SendError};
+use hostpulse_core::text::escape_html;
 
 /// An e-mail receiver.
 pub(crate) struct Email {

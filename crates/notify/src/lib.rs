@@ -28,11 +28,11 @@ use hostpulse_core::Notification;
 
 pub use bot_api::{BotApi, BotApiError, DEFAULT_RATE_LIMIT_WAIT, Upload};
 pub use error::{Delivered, NotifyError, SendError};
+pub use hostpulse_core::Secret;
 pub use http::transport_error_text;
 pub use message::{MessageContext, Progress, Summary};
 pub use rate_limit::{RateLimit, parse_rate_limit};
 pub use receiver::{BUILTIN_RECEIVER, ReceiverConfig, ReceiverKind, RetryLimits};
-pub use hostpulse_core::Secret;
 pub use redact::Redactor;
 pub use settings::{
     DEFAULT_SEND_TIMEOUT, EmailSettings, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings,

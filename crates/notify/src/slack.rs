@@ -2,8 +2,8 @@
 //! context) inside an attachment coloured by severity; as a bot, resolutions go into the
 //! thread of the firing message.
 
-use async_trait::async_trait;
 use crate::{Secret, SlackSettings, SlackTarget};
+use async_trait::async_trait;
 use hostpulse_core::{Notification, Severity};
 use serde_json::{Value, json};
 

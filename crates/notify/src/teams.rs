@@ -1,8 +1,8 @@
 //! Microsoft Teams: a Workflows webhook with an Adaptive Card attachment, or the legacy
 //! Office 365 connector MessageCard.
 
-use async_trait::async_trait;
 use crate::{TeamsFormat, TeamsSettings};
+use async_trait::async_trait;
 use hostpulse_core::{Notification, Severity};
 use serde_json::{Value, json};
 

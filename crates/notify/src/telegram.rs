@@ -2,8 +2,8 @@
 //! delivery, splitting at 4096 characters (a retry resumes at the first unsent part), replies
 //! to the firing message and Ack / Silence / Graph buttons the hub's bot handles.
 
-use async_trait::async_trait;
 use crate::TelegramSettings;
+use async_trait::async_trait;
 use hostpulse_core::text::escape_html;
 use hostpulse_core::{AlertState, Notification, NotificationKind, Severity};
 use serde_json::{Value, json};

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::WebhookSettings;
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
-use crate::WebhookSettings;
 use hostpulse_core::{Alert, AlertState, Labels, Notification, NotificationKind};
 use serde_json::{Value, json};
 use sha2::Sha256;

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use common::{FakeServer, Flavor};
 use hmac::{Hmac, Mac};
+use hostpulse_core::{NotificationKind, Severity};
+use hostpulse_notify::{MessageContext, SIGNATURE_HEADER, build};
 use hostpulse_notify::{
     ReceiverConfig, ReceiverKind, Secret, SlackSettings, SlackTarget, TeamsFormat, TeamsSettings,
     TelegramSettings, WebhookSettings,
 };
-use hostpulse_core::{NotificationKind, Severity};
-use hostpulse_notify::{MessageContext, SIGNATURE_HEADER, build};
 use sha2::Sha256;
 
 const TIMEOUT: Duration = Duration::from_secs(5);

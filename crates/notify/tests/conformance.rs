@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::{FakeServer, Flavor, Recorded, Scenario};
+use hostpulse_notify::{MessageContext, SendError, build};
 use hostpulse_notify::{
     ReceiverConfig, ReceiverKind, Secret, SlackSettings, SlackTarget, TeamsFormat, TeamsSettings,
     TelegramSettings, WebhookSettings,
 };
-use hostpulse_notify::{MessageContext, SendError, build};
 
 const TIMEOUT: Duration = Duration::from_millis(500);
 const TELEGRAM_TOKEN: &str = "123456:SECRET-TELEGRAM-TOKEN";

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::{FakeServer, Flavor, Scenario};
+use hostpulse_notify::{MessageContext, Notifier, build};
 use hostpulse_notify::{
     ReceiverConfig, ReceiverKind, Secret, SlackSettings, SlackTarget, WebhookSettings,
 };
-use hostpulse_notify::{MessageContext, Notifier, build};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 

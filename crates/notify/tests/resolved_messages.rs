@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::{FakeServer, Flavor};
+use hostpulse_core::{AlertState, Notification, NotificationKind};
+use hostpulse_notify::{MessageContext, Summary, build};
 use hostpulse_notify::{
     ReceiverConfig, ReceiverKind, Secret, SlackSettings, SlackTarget, TeamsFormat, TeamsSettings,
     TelegramSettings, WebhookSettings,
 };
-use hostpulse_core::{AlertState, Notification, NotificationKind};
-use hostpulse_notify::{MessageContext, Summary, build};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 const FIRING_SUMMARY: &str = "avg(cpu) = 91.2 > 85";

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use common::{FakeServer, Flavor, Recorded, Scenario};
-use hostpulse_notify::{ReceiverConfig, ReceiverKind, Secret, TelegramSettings};
 use hostpulse_core::Notification;
 use hostpulse_notify::{MessageContext, Notifier, Progress, SendError, build};
+use hostpulse_notify::{ReceiverConfig, ReceiverKind, Secret, TelegramSettings};
 
 /// Alerts that make a Telegram message of exactly three parts.
 const THREE_PARTS_OF_ALERTS: usize = 40;

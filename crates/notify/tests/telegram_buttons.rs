@@ -6,9 +6,9 @@ mod common;
 use std::time::Duration;
 
 use common::{FakeServer, Flavor, Recorded};
-use hostpulse_notify::{ReceiverConfig, ReceiverKind, Secret, TelegramSettings};
 use hostpulse_core::{AlertState, Notification, NotificationKind};
 use hostpulse_notify::{MessageContext, build, test_notification};
+use hostpulse_notify::{ReceiverConfig, ReceiverKind, Secret, TelegramSettings};
 use serde_json::{Value, json};
 
 async fn send(n: &Notification) -> Vec<Recorded> {

@@ -11,8 +11,8 @@ use hostpulse_core::{Labels, Severity};
 use crate::eval::{self, Ctx, InstanceResult};
 use crate::expr::compile_condition;
 use crate::expr::node::Node;
-use hostpulse_core::glob::glob_match;
 use crate::source::SeriesSource;
+use hostpulse_core::glob::glob_match;
 
 /// Shortest window kept for a metric read only by its latest value.
 const LATEST_WINDOW_MS: i64 = 60_000;

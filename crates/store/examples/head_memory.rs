@@ -4,9 +4,9 @@
 //!
 //! Usage: `cargo run --release -p hostpulse-store --example head_memory -- [hosts] [series] [minutes] [checkpoint_minutes]`
 
-use hostpulse_store::prelude::*;
 use hostpulse_core::{Clock, ManualClock, Sample};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
+use hostpulse_store::prelude::*;
 use hostpulse_store::{SqliteOptions, SqliteStore};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

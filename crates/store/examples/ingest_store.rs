@@ -3,9 +3,9 @@
 //!
 //! Usage: `cargo run -p hostpulse-store --example ingest_store -- [agents] [batches] [samples]`
 
-use hostpulse_store::prelude::*;
 use hostpulse_core::{Clock, Sample, SystemClock};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
+use hostpulse_store::prelude::*;
 use hostpulse_store::{SqliteOptions, SqliteStore};
 use std::sync::Arc;
 use std::time::Instant;

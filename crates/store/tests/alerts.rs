@@ -13,15 +13,14 @@ mod outbox;
 #[path = "alerts/outbox_admin.rs"]
 mod outbox_admin;
 
-use hostpulse_store::prelude::*;
 use common::{T0, open};
 use hostpulse_core::{
     Alert, AlertState, AlertTransition, DeliveryStatus, Labels, ManualClock, MatchOp, Matcher,
     Notification, NotificationKind, Severity, Silence, alert_fingerprint,
 };
+use hostpulse_store::prelude::*;
 use hostpulse_store::{
-    AlertChanges, AlertStore, AuditEntry, HistoryEntry, HistoryQuery, NotificationQuery, 
-    StoreError,
+    AlertChanges, AlertStore, AuditEntry, HistoryEntry, HistoryQuery, NotificationQuery, StoreError,
 };
 
 fn alert(rule: &str, host: &str, state: AlertState, at_ms: i64) -> Alert {

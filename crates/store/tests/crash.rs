@@ -3,9 +3,9 @@
 
 mod common;
 
-use hostpulse_store::prelude::*;
 use common::{batch, frame};
 use hostpulse_core::{Clock, Labels, Sample, SystemClock};
+use hostpulse_store::prelude::*;
 use hostpulse_store::{RangeQuery, SqliteOptions, SqliteStore};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

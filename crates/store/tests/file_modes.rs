@@ -3,9 +3,9 @@
 
 mod common;
 
-use hostpulse_store::prelude::*;
 use common::{batch, frame, open};
 use hostpulse_core::{ManualClock, Sample};
+use hostpulse_store::prelude::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 

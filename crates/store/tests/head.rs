@@ -4,9 +4,9 @@
 
 mod common;
 
-use hostpulse_store::prelude::*;
 use common::{T0, batch, cpu, frame, open, range};
 use hostpulse_core::{Labels, ManualClock, Sample};
+use hostpulse_store::prelude::*;
 use hostpulse_store::{RangeQuery, RangeResult, Resolution, SqliteStore};
 use std::sync::Arc;
 

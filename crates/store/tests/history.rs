@@ -3,9 +3,9 @@
 
 mod common;
 
-use hostpulse_store::prelude::*;
 use common::{T0, batch, cpu, frame, open, range};
 use hostpulse_core::{CollectorError, HostFacts, ManualClock, ProcessSnapshot, UserSession};
+use hostpulse_store::prelude::*;
 use hostpulse_store::{IngestOutcome, Resolution, StoreError};
 
 #[tokio::test]

@@ -2,9 +2,9 @@
 
 mod common;
 
-use hostpulse_store::prelude::*;
 use common::{SyntheticHost, T0, batch, frame, open_with, options};
 use hostpulse_core::ManualClock;
+use hostpulse_store::prelude::*;
 
 #[tokio::test]
 async fn realistic_host_needs_few_bytes_per_sample() {

@@ -3,9 +3,9 @@
 
 mod common;
 
-use hostpulse_store::prelude::*;
 use common::{T0, batch, cpu, frame, open, open_with, options, range};
 use hostpulse_core::{CollectorError, ManualClock, Sample};
+use hostpulse_store::prelude::*;
 use hostpulse_store::{IngestOutcome, Resolution, StoreError};
 
 #[tokio::test]

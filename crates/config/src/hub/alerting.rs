@@ -14,12 +14,12 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
-pub use hostpulse_alerting::AlertingConfig;
-use hostpulse_notify::{BUILTIN_RECEIVER, ReceiverConfig, ReceiverKind, RetryLimits};
 use crate::scalar::Scalar;
 use crate::suggest::closest;
 use crate::validate::{Validator, join};
 use crate::yaml::TYPE_FIRST;
+pub use hostpulse_alerting::AlertingConfig;
+use hostpulse_notify::{BUILTIN_RECEIVER, ReceiverConfig, ReceiverKind, RetryLimits};
 
 pub(crate) use mute::{RawInhibit, RawMaintenance};
 pub(crate) use routes::RawRoute;

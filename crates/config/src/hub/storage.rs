@@ -5,8 +5,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::scalar::Scalar;
-use hostpulse_core::duration::format_duration;
 use crate::validate::{Validator, join};
+use hostpulse_core::duration::format_duration;
 
 const DAY: Duration = Duration::from_secs(86_400);
 

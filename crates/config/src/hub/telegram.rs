@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use hostpulse_notify::TELEGRAM_API_URL;
 use crate::scalar::Scalar;
 use crate::secret::Secret;
 use crate::url::parse_http_url;
 use crate::validate::{Validator, join};
+use hostpulse_notify::TELEGRAM_API_URL;
 
 /// Default long-poll timeout of `getUpdates`.
 const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(50);

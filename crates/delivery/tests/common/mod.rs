@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hostpulse_notify::{
-    RateLimit, ReceiverConfig, ReceiverKind, Secret, TelegramSettings, WebhookSettings,
-};
 use hostpulse_core::{
     Alert, AlertState, Clock, DeliveryStatus, Labels, ManualClock, Notification, NotificationKind,
     Severity,
 };
 use hostpulse_delivery::Delivery;
+use hostpulse_notify::{
+    RateLimit, ReceiverConfig, ReceiverKind, Secret, TelegramSettings, WebhookSettings,
+};
 use hostpulse_store::prelude::*;
 use hostpulse_store::{AlertChanges, NotificationQuery, SqliteOptions, SqliteStore};
 

@@ -30,7 +30,11 @@ async fn ingest_is_visible_to_reads(ctx: Ctx) -> Outcome {
     let hosts = b.hosts().await?;
     same(hosts.len(), 1, "hosts")?;
     same(hosts[0].last_seq, 1, "last_seq")?;
-    same(hosts[0].last_seen_ms, T0 + 30_000, "last_seen_ms is the receipt time")?;
+    same(
+        hosts[0].last_seen_ms,
+        T0 + 30_000,
+        "last_seen_ms is the receipt time",
+    )?;
     let latest = b.latest("web-1").await?.ok_or(Fail("no latest".into()))?;
     same(latest.samples.len(), 1, "latest samples")?;
     same(latest.samples[0].value, 2.0, "latest value")?;

@@ -1,10 +1,10 @@
 //! The history of several hosts: one `host IN (...)` query paged newest first across them,
 //! each notification listed once although it has a row under each host it covers.
 
-use hostpulse_store::prelude::*;
 use super::{all_pages, fill_history};
 use crate::common::{T0, open};
 use hostpulse_core::ManualClock;
+use hostpulse_store::prelude::*;
 use hostpulse_store::{HistoryEntry, HistoryQuery};
 
 /// Ids of the entries, asserting they are newest first and none repeats.

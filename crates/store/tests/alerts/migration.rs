@@ -1,10 +1,10 @@
 //! Opening a database whose `notifications` table an earlier version created, and what the
 //! outbox columns hold on disk.
 
-use hostpulse_store::prelude::*;
 use super::{alert, notification};
 use crate::common::{T0, open, options};
 use hostpulse_core::{AlertState, DeliveryStatus, ManualClock, NotificationKind};
+use hostpulse_store::prelude::*;
 use hostpulse_store::{AlertChanges, DeliveryUpdate};
 use rusqlite::{Connection, params};
 use std::path::Path;

@@ -1,10 +1,10 @@
 //! The delivery workers' outbox: per-receiver paging, atomic delivery updates, provider ids
 //! and reply threads.
 
-use hostpulse_store::prelude::*;
 use super::{alert, notification};
 use crate::common::{T0, open};
 use hostpulse_core::{AlertState, DeliveryStatus, ManualClock, Notification, NotificationKind};
+use hostpulse_store::prelude::*;
 use hostpulse_store::{
     AlertChanges, AlertStore, DeliveryUpdate, HistoryEntry, NotificationQuery, StoreError,
 };

@@ -1,10 +1,10 @@
 //! Operating the outbox: statistics per receiver, requeueing dead notifications,
 //! dead-lettering those of removed receivers, and retention.
 
-use hostpulse_store::prelude::*;
 use super::outbox::{ids, made, one, queued, save, update};
 use crate::common::{T0, open};
 use hostpulse_core::{DeliveryStatus, ManualClock, NotificationKind};
+use hostpulse_store::prelude::*;
 use hostpulse_store::{NotificationQuery, ReceiverOutboxStats, StoreError};
 
 #[tokio::test]

@@ -14,14 +14,14 @@ use std::time::Duration;
 use hostpulse_core::Severity;
 use serde::Deserialize;
 
-use hostpulse_notify::{
-    DEFAULT_SEND_TIMEOUT, RateLimit, ReceiverKind, SLACK_API_URL, SlackSettings, SlackTarget,
-    TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, parse_rate_limit,
-};
 use crate::scalar::Scalar;
 use crate::secret::Secret;
 use crate::url::parse_http_url;
 use crate::validate::{Validator, join};
+use hostpulse_notify::{
+    DEFAULT_SEND_TIMEOUT, RateLimit, ReceiverKind, SLACK_API_URL, SlackSettings, SlackTarget,
+    TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, parse_rate_limit,
+};
 
 /// Shortest accepted send timeout.
 const MIN_TIMEOUT: Duration = Duration::from_millis(100);

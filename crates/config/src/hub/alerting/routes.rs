@@ -7,11 +7,11 @@ use hostpulse_core::Severity;
 use serde::Deserialize;
 
 use super::label_names;
+use crate::scalar::Scalar;
+use crate::validate::{Validator, join};
 use hostpulse_alerting::{EscalationStep, RouteConfig, RouteMatch, RouteSettings};
 use hostpulse_core::duration::format_duration;
 use hostpulse_core::matcher::parse_matcher;
-use crate::scalar::Scalar;
-use crate::validate::{Validator, join};
 
 /// Route settings as written, shared by `alerting.defaults` and each route.
 #[derive(Debug, Default, Deserialize)]

@@ -3,12 +3,12 @@
 use std::time::Duration;
 
 use super::{BotMode, DEFAULT_POLL_TIMEOUT};
-use hostpulse_notify::TELEGRAM_API_URL;
 use crate::scalar::Scalar;
 use crate::secret::Secret;
-use hostpulse_core::duration::parse_duration;
 use crate::url::parse_http_url;
 use crate::validate::{Validator, join};
+use hostpulse_core::duration::parse_duration;
+use hostpulse_notify::TELEGRAM_API_URL;
 
 /// Longest accepted long-poll timeout.
 const MAX_POLL_TIMEOUT: Duration = Duration::from_secs(60);

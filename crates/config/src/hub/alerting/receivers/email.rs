@@ -3,10 +3,10 @@
 use serde::Deserialize;
 
 use super::{required_text, template, timeout};
-use hostpulse_notify::{EmailSettings, SmtpSettings, SmtpTls};
 use crate::scalar::Scalar;
 use crate::secret::Secret;
 use crate::validate::{Validator, join};
+use hostpulse_notify::{EmailSettings, SmtpSettings, SmtpTls};
 
 /// The `smtp:` block of an e-mail receiver as written.
 #[derive(Debug, Default, Deserialize)]

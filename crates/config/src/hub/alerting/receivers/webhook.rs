@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{required_secret, secret_url, timeout};
-use hostpulse_notify::WebhookSettings;
 use crate::scalar::Scalar;
 use crate::secret::Secret;
 use crate::validate::{Validator, join};
+use hostpulse_notify::WebhookSettings;
 
 /// A `type: webhook` receiver as written.
 #[derive(Debug, Default, Deserialize)]
