@@ -10,8 +10,10 @@
 
 // The shared loader's modules, under the names the hub's modules use.
 use hostpulse_agent_config::{agent, collect};
+#[cfg(test)]
+use hostpulse_config_core::fields;
 use hostpulse_config_core::{
-    error, fields, layers, plain_http, scalar, secret, suggest, units, url, validate, yaml,
+    error, layers, plain_http, scalar, secret, suggest, units, url, validate, yaml,
 };
 
 mod check;
