@@ -21,7 +21,6 @@ mod check;
 pub mod fuzz;
 mod hub;
 mod log;
-mod rule_set;
 
 pub use agent::{
     AgentConfig, AgentOverrides, DEFAULT_SPOOL_DIR, DEFAULT_SPOOL_MAX_BYTES, load_agent_config,
@@ -42,16 +41,13 @@ pub use hostpulse_notify::{
 };
 pub use hub::parse_rfc3339_ms;
 pub use hub::{
-    AlertingConfig, BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, RawRule,
-    Retention, Role, RuleConfig, RulesConfig, StorageConfig, Synchronous, TelegramBotConfig,
-    load_hub_config, load_hub_config_partial, load_hub_config_text,
+    AlertingConfig, BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, Retention,
+    Role, SqliteConfig, StorageConfig, Synchronous, TelegramBotConfig, load_hub_config,
+    load_hub_config_partial, load_hub_config_text,
 };
 pub use layers::ENV_PREFIX;
 pub use log::{LogConfig, LogFormat, log_colours};
 pub use plain_http::plain_http_advice;
-pub use rule_set::{
-    Occurrences, RuleOrigin, load_rule_file, load_rule_file_partial, parse_rule_text,
-};
 pub use secret::Secret;
 pub use suggest::closest;
 pub use units::{format_size, parse_size};

@@ -41,8 +41,8 @@ fn every_default() {
     );
     assert_eq!(config.data_dir, Path::new("./hostpulse-data"));
     assert_eq!(config.external_url, None);
-    assert_eq!(config.storage.synchronous, Synchronous::Full);
-    assert_eq!(config.storage.synchronous.as_pragma(), "FULL");
+    assert_eq!(config.storage.sqlite.synchronous, Synchronous::Full);
+    assert_eq!(config.storage.sqlite.synchronous.as_pragma(), "FULL");
     assert_eq!(config.storage.checkpoint_interval, Duration::from_secs(60));
     assert_eq!(config.storage.retention.raw, 7 * DAY);
     assert_eq!(config.storage.retention.minute, 90 * DAY);
@@ -72,7 +72,7 @@ fn every_default() {
 #[test]
 fn file_values_are_read() {
     let (config, _) = load_file(
-        "listen: 0.0.0.0:9000\nexternal_url: https://hub.example.com/\nstorage:\n  synchronous: normal\n  retention:\n    raw: 2d\nlocal_agent:\n  enabled: false\n  name: hub-01\n  top_n: 10\n  paths:\n    proc: /host/proc\nlog:\n  level: info,hostpulse_store=debug\n",
+        "listen: 0.0.0.0:9000\nexternal_url: https://hub.example.com/\nstorage:\n  sqlite:\n    synchronous: normal\n  retention:\n    raw: 2d\nlocal_agent:\n  enabled: false\n  name: hub-01\n  top_n: 10\n  paths:\n    proc: /host/proc\nlog:\n  level: info,hostpulse_store=debug\n",
     );
     let config = config.expect("valid file");
     assert_eq!(config.listen.port(), 9000);
@@ -80,7 +80,7 @@ fn file_values_are_read() {
         config.external_url.as_deref(),
         Some("https://hub.example.com")
     );
-    assert_eq!(config.storage.synchronous, Synchronous::Normal);
+    assert_eq!(config.storage.sqlite.synchronous, Synchronous::Normal);
     assert_eq!(config.storage.retention.raw, 2 * DAY);
     assert_eq!(config.storage.retention.minute, 90 * DAY);
     assert!(!config.local_agent.enabled);

@@ -209,7 +209,7 @@ fn limits_are_enforced() {
 #[test]
 fn structural_and_value_errors_are_reported_together() {
     let (result, _path) = load_file(
-        "listen: nope\nstorage:\n  retention:\n    raw: 7x\n  synchronus: full\ningest:\n  max_body_bytes: lots\nbogus: 1\n",
+        "listen: nope\nstorage:\n  retention:\n    raw: 7x\n  checkpoint_intervl: 5s\ningest:\n  max_body_bytes: lots\nbogus: 1\n",
     );
     let errors = result.expect_err("invalid config");
     let mut paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
@@ -220,16 +220,18 @@ fn structural_and_value_errors_are_reported_together() {
             "bogus",
             "ingest.max_body_bytes",
             "listen",
-            "storage.retention.raw",
-            "storage.synchronus"
+            "storage.checkpoint_intervl",
+            "storage.retention.raw"
         ],
         "{errors}"
     );
     let unknown = errors
-        .find("storage.synchronus")
+        .find("storage.checkpoint_intervl")
         .expect("unknown key error");
     assert!(
-        unknown.message.contains("did you mean \"synchronous\""),
+        unknown
+            .message
+            .contains("did you mean \"checkpoint_interval\""),
         "{unknown}"
     );
     assert_eq!(unknown.position, at(5, 3), "{unknown}");

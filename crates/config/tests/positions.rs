@@ -3,9 +3,8 @@
 
 use std::path::Path;
 
-use hostpulse_config::{
-    ConfigErrors, HubOverrides, Position, load_hub_config_text, parse_rule_text,
-};
+use hostpulse_config::{ConfigErrors, HubOverrides, Position, load_hub_config_text};
+use hostpulse_rules::parse_rule_text;
 
 fn errors_of(text: &str) -> ConfigErrors {
     load_hub_config_text(text, Path::new("hub.yaml"), &[], &HubOverrides::default())

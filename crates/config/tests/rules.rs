@@ -3,10 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hostpulse_config::{
-    HubOverrides, Occurrences, RuleConfig, load_hub_config, load_rule_file, parse_rule_text,
-};
+use hostpulse_config::{HubOverrides, load_hub_config};
 use hostpulse_core::Severity;
+use hostpulse_rules::{Occurrences, RuleConfig, load_rule_file, parse_rule_text};
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
     let path = dir.path().join(name);

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use hostpulse_config::RuleConfig;
+use hostpulse_rules::RuleConfig;
 use hostpulse_core::Labels;
 use hostpulse_rules::{Lifecycle, MemorySource, Rule, compile_all, default_rules};
 

@@ -2,8 +2,8 @@
 //! expression is parsed, type-checked and compiled, its error rendered with the caret line,
 //! and a compiled rule is evaluated over a small fixed set of series.
 
+use crate::RuleConfig;
 use crate::{MemorySource, compile};
-use hostpulse_config::RuleConfig;
 use hostpulse_core::Labels;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

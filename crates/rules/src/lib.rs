@@ -1,5 +1,7 @@
 //! Alert rules: expression language, evaluation over recent samples, and the alert lifecycle.
 //!
+//! - [`RuleConfig`]: a rule as written; [`file`]: the rule file format and the hub file's
+//!   rule sections, read with the shared configuration loader.
 //! - [`expr`]: the expression language (parser with positions, errors with carets).
 //! - [`compile`]/[`compile_all`]: rule configuration → [`Rule`]; [`load_rule_set`] merges
 //!   the built-in rules ([`default_rules`]) with the configured ones.
@@ -10,6 +12,7 @@
 mod backtest;
 mod eval;
 pub mod expr;
+pub mod file;
 #[doc(hidden)]
 pub mod fuzz;
 mod lifecycle;
@@ -17,9 +20,13 @@ mod metric_check;
 mod rule;
 mod rule_set;
 mod source;
+mod spec;
 
 pub use backtest::{BacktestResult, Firing, backtest};
 pub use eval::InstanceResult;
+pub use file::{
+    RawRule, load_rule_file, load_rule_file_partial, parse_rule_text, validate_rule_sections,
+};
 pub use lifecycle::Lifecycle;
 pub use metric_check::unknown_metric_warnings;
 pub use rule::{Rule, RuleError, RulePlace, compile, compile_all, required_windows};
@@ -28,3 +35,4 @@ pub use rule_set::{
     compile_rule_text, default_rules, load_rule_set, merge_rules,
 };
 pub use source::{MemorySource, Point, SeriesSource, SeriesVisitor};
+pub use spec::{Occurrences, RuleConfig, RuleOrigin, RulesConfig};

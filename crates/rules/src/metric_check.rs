@@ -1,7 +1,7 @@
 //! Warnings for rules that read a metric no agent sends, e.g. `cpu.usage_percnt`, with the
 //! closest documented metric as a suggestion.
 
-use hostpulse_config::closest as did_you_mean;
+use hostpulse_config_core::closest as did_you_mean;
 use hostpulse_core::{AGENT_METRICS, is_agent_metric};
 
 use crate::rule::Rule;

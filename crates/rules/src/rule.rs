@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use hostpulse_config::{ConfigError, Occurrences, Position, RuleConfig, RuleOrigin};
+use crate::spec::{Occurrences, RuleConfig, RuleOrigin};
+use hostpulse_config_core::{ConfigError, Position};
 use hostpulse_core::{Labels, Severity};
 
 use crate::eval::{self, Ctx, InstanceResult};

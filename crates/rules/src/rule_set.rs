@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use hostpulse_config::{
-    RuleConfig, RulesConfig, load_rule_file, load_rule_file_partial, parse_rule_text,
-};
+use crate::file::{load_rule_file, load_rule_file_partial, parse_rule_text};
+use crate::spec::{RuleConfig, RulesConfig};
 
 use crate::metric_check::unknown_metric_warnings;
 use crate::rule::{Rule, RuleError, compile_all};

@@ -25,7 +25,7 @@ fn replays_only_past_data_at_each_step() {
             }
         },
     );
-    let rules = vec![with(hostpulse_config::RuleConfig {
+    let rules = vec![with(hostpulse_rules::RuleConfig {
         for_duration: dur(2 * MIN),
         ..config("hot", "cpu.usage_percent > 85")
     })];

@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use hostpulse_config::{Occurrences, RuleConfig};
+use hostpulse_rules::{Occurrences, RuleConfig};
 use hostpulse_core::{Ack, AlertState, AlertTransition, Labels};
 use hostpulse_rules::{Lifecycle, MemorySource, Rule};
 

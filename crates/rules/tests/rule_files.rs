@@ -5,7 +5,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::config;
-use hostpulse_config::{RuleConfig, RulesConfig};
+use hostpulse_rules::{RuleConfig, RulesConfig};
 use hostpulse_rules::{check_rule_file, load_rule_set};
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {

@@ -5,7 +5,6 @@
 mod alerting;
 mod ingest;
 mod local_agent;
-mod rules;
 mod server;
 mod storage;
 mod telegram;
@@ -13,14 +12,14 @@ mod telegram;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use hostpulse_rules::{RawRule, RulesConfig, validate_rule_sections};
 use serde::Deserialize;
 
 pub use alerting::{AlertingConfig, parse_rfc3339_ms};
 pub use ingest::IngestConfig;
 pub use local_agent::LocalAgentConfig;
-pub use rules::{RawRule, RuleConfig, RulesConfig};
 pub use server::ServerConfig;
-pub use storage::{Retention, StorageConfig, Synchronous};
+pub use storage::{Retention, SqliteConfig, StorageConfig, Synchronous};
 pub use telegram::{BotMode, Role, TelegramBotConfig};
 
 use crate::error::ConfigErrors;
@@ -181,7 +180,7 @@ impl RawHub {
                 .unwrap_or_default()
                 .validate(v, "local_agent"),
             log: self.log.unwrap_or_default().validate(v, "log"),
-            rules: rules::validate(self.rules, self.rule_files, self.host_groups, v),
+            rules: validate_rule_sections(self.rules, self.rule_files, self.host_groups, v),
             alerting: alerting::validate(
                 alerting::RawAlertingSections {
                     alerting: self.alerting,
@@ -222,6 +221,7 @@ mod tests {
                     "storage.retention",
                     struct_fields::<storage::RawRetention>(),
                 ),
+                ("storage.sqlite", struct_fields::<storage::RawSqlite>()),
                 ("ingest", struct_fields::<ingest::RawIngest>()),
                 ("server", struct_fields::<server::RawServer>()),
                 ("local_agent", struct_fields::<local_agent::RawLocalAgent>()),

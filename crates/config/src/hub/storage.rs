@@ -1,8 +1,10 @@
-//! The `storage:` section: SQLite durability, checkpointing and retention per resolution.
+//! The `storage:` section: checkpointing, retention per resolution, and the SQLite-only
+//! settings under `storage.sqlite:`.
 
 use std::time::Duration;
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use crate::scalar::Scalar;
 use crate::validate::{Validator, join};
@@ -61,21 +63,31 @@ impl Default for Retention {
     }
 }
 
+/// Settings that only the SQLite backend has (`storage.sqlite:`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SqliteConfig {
+    /// The `synchronous` pragma: how durable each commit is on power loss.
+    pub synchronous: Synchronous,
+}
+
 /// Storage settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorageConfig {
-    pub synchronous: Synchronous,
-    /// How often the write-ahead log is checkpointed into the database.
+    /// How often in-memory head chunks are written as compressed chunks and the ingest log
+    /// is truncated; at least one second.
     pub checkpoint_interval: Duration,
+    /// How long samples are kept at each resolution.
     pub retention: Retention,
+    /// Settings of the SQLite backend.
+    pub sqlite: SqliteConfig,
 }
 
 impl Default for StorageConfig {
     fn default() -> Self {
         Self {
-            synchronous: Synchronous::Full,
             checkpoint_interval: Duration::from_secs(60),
             retention: Retention::default(),
+            sqlite: SqliteConfig::default(),
         }
     }
 }
@@ -84,21 +96,21 @@ impl Default for StorageConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawStorage {
-    synchronous: Option<Scalar>,
     checkpoint_interval: Option<Scalar>,
     retention: Option<RawRetention>,
+    sqlite: Option<RawSqlite>,
+    /// Moved to `storage.sqlite.synchronous`; read only to say so.
+    synchronous: Option<IgnoredAny>,
 }
 
 impl RawStorage {
     pub(crate) fn validate(self, v: &mut Validator, path: &str) -> StorageConfig {
         let defaults = StorageConfig::default();
+        let sqlite_path = join(path, "sqlite");
+        if self.synchronous.is_some() {
+            moved_to_sqlite(v, path, &sqlite_path, "synchronous");
+        }
         StorageConfig {
-            synchronous: v.parse_or(
-                &join(path, "synchronous"),
-                self.synchronous,
-                defaults.synchronous,
-                Synchronous::parse,
-            ),
             checkpoint_interval: v.duration(
                 &join(path, "checkpoint_interval"),
                 self.checkpoint_interval,
@@ -109,6 +121,39 @@ impl RawStorage {
                 .retention
                 .unwrap_or_default()
                 .validate(v, &join(path, "retention")),
+            sqlite: self.sqlite.unwrap_or_default().validate(v, &sqlite_path),
+        }
+    }
+}
+
+/// Reports `key`, written under `path`, as moved into the `storage.sqlite:` section.
+fn moved_to_sqlite(v: &mut Validator, path: &str, sqlite_path: &str, key: &str) {
+    let new_path = join(sqlite_path, key);
+    v.error(
+        &join(path, key),
+        format!(
+            "moved to {new_path}: it is a SQLite-only setting; write it under \
+             `sqlite:` in the `{path}:` section"
+        ),
+    );
+}
+
+/// The `storage.sqlite:` section as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSqlite {
+    synchronous: Option<Scalar>,
+}
+
+impl RawSqlite {
+    fn validate(self, v: &mut Validator, path: &str) -> SqliteConfig {
+        SqliteConfig {
+            synchronous: v.parse_or(
+                &join(path, "synchronous"),
+                self.synchronous,
+                Synchronous::default(),
+                Synchronous::parse,
+            ),
         }
     }
 }

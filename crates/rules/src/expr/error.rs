@@ -50,7 +50,7 @@ impl fmt::Display for ExprError {
 impl std::error::Error for ExprError {}
 
 /// The candidate closest to `word` by edit distance, if close enough to be a typo.
-pub(crate) use hostpulse_config::closest as did_you_mean;
+pub(crate) use hostpulse_config_core::closest as did_you_mean;
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use hostpulse_config::RuleConfig;
+use hostpulse_rules::RuleConfig;
 use hostpulse_core::Labels;
 use hostpulse_rules::{InstanceResult, MemorySource, Rule, compile};
 

@@ -1,82 +1,22 @@
-//! The `rules:`, `rule_files:` and `host_groups:` sections: alert rule definitions as written
-//! (expressions stay text here; the rules crate compiles them).
+//! The rule file format (as Prometheus's `rulefmt`): YAML whose top level is a `rules:` list,
+//! and the hub file's `rules:`, `rule_files:` and `host_groups:` sections, validated onto
+//! [`RuleConfig`] with the shared loader (every error at once, with file, line and key path).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::Duration;
 
+use hostpulse_config_core::ConfigErrors;
+use hostpulse_config_core::layers::{load_raw_text, read_text};
+use hostpulse_config_core::scalar::Scalar;
+use hostpulse_config_core::validate::{Validator, join};
 use hostpulse_core::Severity;
 use serde::Deserialize;
 
-use crate::rule_set::{Occurrences, RuleOrigin};
-use crate::scalar::Scalar;
-use crate::validate::{Validator, join};
+use crate::spec::{Occurrences, RuleConfig, RuleOrigin, RulesConfig};
 
 /// Most evaluations an `occurrences` window may span.
 const MAX_OCCURRENCE_WINDOW: usize = 1_000;
-
-/// Validated rule-related settings of the hub.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RulesConfig {
-    /// Rules written inline in the main file.
-    pub rules: Vec<RuleConfig>,
-    /// Further rule files (each with a top-level `rules:` list).
-    pub rule_files: Vec<PathBuf>,
-    /// Named host groups: group name → host names or globs.
-    pub host_groups: BTreeMap<String, Vec<String>>,
-}
-
-/// One rule as configured.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleConfig {
-    /// Unique name, `[a-z][a-z0-9_]*`.
-    pub name: String,
-    /// Condition expression (compiled by the rules crate).
-    pub expr: String,
-    /// How long the condition must hold before the alert fires (`for:`).
-    pub for_duration: Duration,
-    /// Separate condition that resolves a firing alert (hysteresis).
-    pub clear: Option<String>,
-    /// How long the clear condition (or the condition not holding) must last to resolve.
-    pub clear_for: Duration,
-    pub severity: Severity,
-    pub description: String,
-    /// Labels added to every alert of the rule.
-    pub labels: BTreeMap<String, String>,
-    /// Host names or globs (`web-*`) the rule applies to; empty = every host.
-    pub hosts: Vec<String>,
-    /// Host groups (from `host_groups:`) the rule applies to.
-    pub groups: Vec<String>,
-    /// Condition counts as holding when it held in `n` of the last `of` evaluations.
-    pub occurrences: Option<Occurrences>,
-    /// Evaluated and recorded, never sent.
-    pub dry_run: bool,
-    /// `false` disables the rule (also a built-in rule of the same name).
-    pub enabled: bool,
-    /// Where the rule is written.
-    pub origin: RuleOrigin,
-}
-
-impl Default for RuleConfig {
-    fn default() -> Self {
-        Self {
-            name: String::new(),
-            expr: String::new(),
-            for_duration: Duration::ZERO,
-            clear: None,
-            clear_for: Duration::ZERO,
-            severity: Severity::Warning,
-            description: String::new(),
-            labels: BTreeMap::new(),
-            hosts: Vec::new(),
-            groups: Vec::new(),
-            occurrences: None,
-            dry_run: false,
-            enabled: true,
-            origin: RuleOrigin::default(),
-        }
-    }
-}
 
 /// One rule as written.
 #[derive(Debug, Default, Deserialize)]
@@ -101,13 +41,13 @@ pub struct RawRule {
 /// `occurrences: {n: 3, of: 5}` as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawOccurrences {
+pub struct RawOccurrences {
     n: Option<Scalar>,
     of: Option<Scalar>,
 }
 
 /// True for `[a-z][a-z0-9_]*`.
-pub(crate) fn is_rule_name(name: &str) -> bool {
+pub fn is_rule_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
@@ -124,7 +64,7 @@ fn is_host_pattern(text: &str) -> bool {
 
 impl RawRule {
     /// Validates one rule at `path` (e.g. `rules[2]`); `None` when it is unusable.
-    pub(crate) fn validate(self, v: &mut Validator, path: &str) -> Option<RuleConfig> {
+    pub fn validate(self, v: &mut Validator, path: &str) -> Option<RuleConfig> {
         let defaults = RuleConfig::default();
         let name = required_text(v, path, "name", self.name);
         if let Some(name) = &name
@@ -255,20 +195,9 @@ fn validate_hosts(v: &mut Validator, path: &str, raw: Option<Vec<Scalar>>) -> Ve
     hosts
 }
 
-impl RuleConfig {
-    /// Validates a `rules:` list: names unique, groups known (when `known_groups` is given);
-    /// returns the usable rules.
-    pub(crate) fn validate_list(
-        raw: Option<Vec<RawRule>>,
-        section: &str,
-        known_groups: Option<&BTreeMap<String, Vec<String>>>,
-        v: &mut Validator,
-    ) -> Vec<RuleConfig> {
-        validate_rule_list(raw, section, known_groups, v)
-    }
-}
-
-fn validate_rule_list(
+/// Validates a `rules:` list at `section`: names unique, groups known (when `known_groups`
+/// is given); returns the usable rules.
+pub fn validate_rule_list(
     raw: Option<Vec<RawRule>>,
     section: &str,
     known_groups: Option<&BTreeMap<String, Vec<String>>>,
@@ -321,8 +250,8 @@ fn validate_host_groups(
     groups
 }
 
-/// Validates the rule sections.
-pub(crate) fn validate(
+/// Validates the hub file's rule sections (`rules:`, `rule_files:`, `host_groups:`).
+pub fn validate_rule_sections(
     rules: Option<Vec<RawRule>>,
     rule_files: Option<Vec<Scalar>>,
     host_groups: Option<BTreeMap<String, Vec<Scalar>>>,
@@ -341,4 +270,41 @@ pub(crate) fn validate(
         rule_files,
         host_groups,
     }
+}
+
+/// A rule file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuleFile {
+    rules: Option<Vec<RawRule>>,
+}
+
+/// Loads and validates a rule file (top-level `rules:` list), reporting every problem.
+///
+/// Host group references are not checked here (the groups live in the hub file); the rules
+/// crate checks them when it compiles the rules.
+pub fn load_rule_file(path: &Path) -> Result<Vec<RuleConfig>, ConfigErrors> {
+    parse_rule_text(&read_text(path)?, path)
+}
+
+/// Validates the text of a rule file; `origin` names it in errors (e.g. `request`).
+pub fn parse_rule_text(text: &str, origin: &Path) -> Result<Vec<RuleConfig>, ConfigErrors> {
+    let (raw, v) = load_raw_text::<RawRuleFile>(Some((origin, text)), &[], Vec::new())?;
+    validate_file(raw, v)
+}
+
+/// [`load_rule_file`], also when there are errors: the rules that validated, and every
+/// error; `Err` only when the file cannot be read as YAML at all.
+pub fn load_rule_file_partial(
+    path: &Path,
+) -> Result<(Vec<RuleConfig>, ConfigErrors), ConfigErrors> {
+    let text = read_text(path)?;
+    let (raw, mut v) = load_raw_text::<RawRuleFile>(Some((path, &text)), &[], Vec::new())?;
+    let rules = validate_rule_list(raw.rules, "rules", None, &mut v);
+    Ok(v.partial(rules))
+}
+
+fn validate_file(raw: RawRuleFile, mut v: Validator) -> Result<Vec<RuleConfig>, ConfigErrors> {
+    let rules = validate_rule_list(raw.rules, "rules", None, &mut v);
+    v.finish(rules)
 }
