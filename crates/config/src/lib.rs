@@ -26,30 +26,16 @@ pub use agent::{
     AgentConfig, AgentOverrides, DEFAULT_SPOOL_DIR, DEFAULT_SPOOL_MAX_BYTES, load_agent_config,
     load_agent_config_text,
 };
-// The alert manager's and the channels' types the hub configuration is validated into.
 pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
 pub use collect::{CollectSettings, HostPaths};
 pub use error::{ConfigError, ConfigErrors};
-pub use hostpulse_alerting::{
-    EscalationStep, InhibitRule, MaintenanceSchedule, MaintenanceWindow, RouteConfig, RouteMatch,
-    RouteSettings, WeeklySchedule,
-};
-pub use hostpulse_notify::{
-    BUILTIN_RECEIVER, DEFAULT_SEND_TIMEOUT, EmailSettings, RateLimit, ReceiverConfig, ReceiverKind,
-    RetryLimits, SLACK_API_URL, SlackSettings, SlackTarget, SmtpSettings, SmtpTls,
-    TELEGRAM_API_URL, TeamsFormat, TeamsSettings, TelegramSettings, WebhookSettings,
-};
 pub use hub::parse_rfc3339_ms;
 pub use hub::{
-    AlertingConfig, BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, Retention,
-    Role, SqliteConfig, StorageConfig, Synchronous, TelegramBotConfig, load_hub_config,
+    BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, Retention, Role,
+    SqliteConfig, StorageConfig, Synchronous, TelegramBotConfig, load_hub_config,
     load_hub_config_partial, load_hub_config_text,
 };
 pub use layers::ENV_PREFIX;
-pub use log::{LogConfig, LogFormat, log_colours};
-pub use plain_http::plain_http_advice;
+pub use log::{LogConfig, LogFormat};
 pub use secret::Secret;
-pub use suggest::closest;
-pub use units::{format_size, parse_size};
-pub use url::parse_http_url;
 pub use yaml::{Position, TextSpan};

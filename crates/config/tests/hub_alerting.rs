@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use hostpulse_config::{
-    ConfigErrors, HubConfig, HubOverrides, MaintenanceSchedule, ReceiverKind, load_hub_config,
-    parse_rfc3339_ms,
-};
+use hostpulse_alerting::MaintenanceSchedule;
+use hostpulse_config::{ConfigErrors, HubConfig, HubOverrides, load_hub_config, parse_rfc3339_ms};
 use hostpulse_core::{MatchOp, Severity};
+use hostpulse_notify::ReceiverKind;
 
 fn load(text: &str) -> Result<HubConfig, ConfigErrors> {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -3,11 +3,9 @@
 
 use std::time::Duration;
 
-use hostpulse_config::{
-    ConfigErrors, HubConfig, HubOverrides, ReceiverKind, SlackTarget, SmtpTls, TeamsFormat,
-    load_hub_config,
-};
+use hostpulse_config::{ConfigErrors, HubConfig, HubOverrides, load_hub_config};
 use hostpulse_core::Severity;
+use hostpulse_notify::{ReceiverKind, SlackTarget, SmtpTls, TeamsFormat};
 
 fn load_in(dir: &std::path::Path, text: &str) -> Result<HubConfig, ConfigErrors> {
     let path = dir.join("hostpulse.yaml");

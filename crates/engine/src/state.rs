@@ -3,7 +3,7 @@
 
 use crate::restart::RestartGrace;
 use hostpulse_alerting::AlertManager;
-use hostpulse_config::AlertingConfig;
+use hostpulse_alerting::AlertingConfig;
 use hostpulse_core::{Alert, Silence};
 use hostpulse_rules::{Lifecycle, Rule};
 use hostpulse_store::AlertChanges;

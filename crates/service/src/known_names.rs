@@ -3,7 +3,7 @@
 //! "did you mean", for each matcher that matches nothing. The grammar itself is
 //! `hostpulse_core::matcher::parse_matcher`.
 
-use hostpulse_config::closest;
+use hostpulse_config_core::closest;
 use hostpulse_core::matcher::format_matcher;
 use hostpulse_core::{MatchOp, Matcher, Severity};
 use hostpulse_engine::Engine;
