@@ -117,7 +117,7 @@ fn store_options(config: &HubConfig) -> SqliteOptions {
     let storage = &config.storage;
     SqliteOptions {
         path: config.data_dir.join(DB_FILE),
-        synchronous_full: matches!(storage.synchronous, Synchronous::Full),
+        synchronous_full: matches!(storage.sqlite.synchronous, Synchronous::Full),
         checkpoint_interval_ms: u64::try_from(storage.checkpoint_interval.as_millis())
             .unwrap_or(60_000),
         retention_raw_ms: ms(storage.retention.raw),
