@@ -12,9 +12,12 @@ use std::fmt;
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// Worth knowing, no action needed (e.g. a host rebooted).
     Info,
+    /// Needs attention soon; the default for rules that name no severity.
     #[default]
     Warning,
+    /// Needs action now; routes may page on it and escalation may raise alerts to it.
     Critical,
 }
 
@@ -71,8 +74,11 @@ impl AlertState {
 /// Who acknowledged an alert, when and why. Acknowledged alerts get no reminders or escalation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ack {
+    /// Who acknowledged: a CLI/API user name or the chat user who pressed "Ack".
     pub by: String,
+    /// When the acknowledgement was made, Unix epoch milliseconds.
     pub at_ms: i64,
+    /// Free-text reason given with the acknowledgement; empty when none was given.
     #[serde(default)]
     pub comment: String,
 }
@@ -82,11 +88,15 @@ pub struct Ack {
 pub struct Alert {
     /// Stable fingerprint of (rule, host, labels), hex.
     pub id: String,
+    /// Name of the rule that produced the alert, as written in the rules file.
     pub rule: String,
+    /// Name of the host the alert is about, as the hub knows it from its agent.
     pub host: String,
     /// Series labels (e.g. `mount`) plus the rule's own labels.
     pub labels: Labels,
+    /// Severity from the rule, refreshed on every evaluation.
     pub severity: Severity,
+    /// Where the instance is in its lifecycle.
     pub state: AlertState,
     /// Value that made the condition hold (or the latest value while pending/firing).
     pub value: f64,
@@ -102,9 +112,13 @@ pub struct Alert {
     pub annotations: BTreeMap<String, String>,
     /// When the condition started to hold.
     pub active_since_ms: i64,
+    /// When the alert became firing, Unix epoch milliseconds; `None` while still pending.
     pub firing_since_ms: Option<i64>,
+    /// When the alert resolved, Unix epoch milliseconds; `None` unless the state is resolved.
     pub resolved_ms: Option<i64>,
+    /// When the rule was last evaluated for this instance, Unix epoch milliseconds.
     pub last_eval_ms: i64,
+    /// The acknowledgement, if someone acknowledged the alert; `None` while unacknowledged.
     pub ack: Option<Ack>,
     /// Evaluated and recorded, but never sent.
     #[serde(default)]
@@ -132,16 +146,25 @@ pub fn alert_fingerprint(rule: &str, host: &str, labels: &Labels) -> String {
 /// A recorded lifecycle change of an alert (the alert history).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertTransition {
+    /// Fingerprint of the alert instance that changed (see [`Alert::id`]).
     pub alert_id: String,
+    /// Name of the rule that produced the alert.
     pub rule: String,
+    /// Host the alert is about.
     pub host: String,
+    /// The alert's labels at the time of the change.
     pub labels: Labels,
+    /// The alert's severity at the time of the change.
     pub severity: Severity,
     /// `None` when the alert instance is new.
     pub from: Option<AlertState>,
+    /// State the alert entered.
     pub to: AlertState,
+    /// When the change happened (the evaluation time), Unix epoch milliseconds.
     pub at_ms: i64,
+    /// The evaluated value at the time of the change.
     pub value: f64,
+    /// The alert's one-line summary at the time of the change; empty in old records.
     #[serde(default)]
     pub summary: String,
 }
@@ -149,12 +172,16 @@ pub struct AlertTransition {
 /// How a label matcher compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MatchOp {
+    /// `=`: the label's value equals the matcher's value exactly.
     #[serde(rename = "=")]
     Eq,
+    /// `!=`: the label's value differs from the matcher's value (a missing label is `""`).
     #[serde(rename = "!=")]
     NotEq,
+    /// `=~`: the whole label value matches the matcher's regular expression.
     #[serde(rename = "=~")]
     Regex,
+    /// `!~`: the whole label value does not match the matcher's regular expression.
     #[serde(rename = "!~")]
     NotRegex,
 }
@@ -163,21 +190,31 @@ pub enum MatchOp {
 /// match the alert's host, rule name and severity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Matcher {
+    /// Label name to look up on the alert, or one of the pseudo-labels.
     pub name: String,
+    /// How the label's value is compared with `value`.
     pub op: MatchOp,
+    /// Literal value for `=`/`!=`, regular expression for `=~`/`!~`.
     pub value: String,
 }
 
 /// A silence: alerts matching every matcher are muted between `starts_ms` and `ends_ms`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Silence {
+    /// Identifier assigned when the silence was created; used to expire or show it.
     pub id: String,
+    /// Every matcher must match for an alert to be muted; never empty once validated.
     pub matchers: Vec<Matcher>,
+    /// Start of the muted window (inclusive), Unix epoch milliseconds.
     pub starts_ms: i64,
+    /// End of the muted window (exclusive), Unix epoch milliseconds.
     pub ends_ms: i64,
+    /// Who created the silence (CLI/API user or chat user).
     pub author: String,
+    /// Why the silence exists; empty when none was given.
     #[serde(default)]
     pub comment: String,
+    /// When the silence was created, Unix epoch milliseconds.
     pub created_ms: i64,
 }
 
@@ -225,19 +262,26 @@ pub enum DeliveryStatus {
 pub struct Notification {
     /// Outbox id, assigned by the store (0 before it is stored).
     pub id: i64,
+    /// Name of the receiver (from the routing configuration) the message is for.
     pub receiver: String,
     /// Identity of the alert group, e.g. `route0{host="web-1",rule="high_cpu"}`.
     pub group_key: String,
+    /// The labels the route groups by, with this group's values.
     pub group_labels: Labels,
+    /// Why the notification was produced.
     pub kind: NotificationKind,
     /// Highest severity among the alerts (escalation may raise it).
     pub severity: Severity,
     /// The alerts as they were when the notification was made.
     pub alerts: Vec<Alert>,
+    /// When the alert manager made the notification, Unix epoch milliseconds.
     pub created_ms: i64,
+    /// Where the notification is in the outbox.
     pub status: DeliveryStatus,
+    /// Delivery attempts made so far (0 until the first attempt).
     #[serde(default)]
     pub attempts: u32,
+    /// Error of the latest failed attempt; `None` before any attempt failed.
     #[serde(default)]
     pub last_error: Option<String>,
     /// Escalation step that produced it, if any (1-based).

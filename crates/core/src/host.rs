@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Static-ish facts about a host, sent by its agent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HostFacts {
+    /// The kernel's host name (`/proc/sys/kernel/hostname`), re-read every facts refresh.
     pub hostname: String,
     /// Operator-chosen name shown in place of the hostname, if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -14,14 +15,19 @@ pub struct HostFacts {
     /// Non-loopback IP addresses, IPv4 first.
     #[serde(default)]
     pub ips: Vec<String>,
+    /// Distribution name, `NAME` of `os-release` (e.g. `Debian GNU/Linux`); empty if unknown.
     #[serde(default)]
     pub os_name: String,
+    /// Distribution version, `VERSION_ID` (else `VERSION`) of `os-release`; empty if unknown.
     #[serde(default)]
     pub os_version: String,
+    /// Kernel release (`/proc/sys/kernel/osrelease`, e.g. `6.1.0-13-amd64`).
     #[serde(default)]
     pub kernel: String,
+    /// Machine architecture as `uname -m` reports it (e.g. `x86_64`, `aarch64`).
     #[serde(default)]
     pub arch: String,
+    /// Version of the hostpulse agent that sent the facts (e.g. `0.1.0`).
     #[serde(default)]
     pub agent_version: String,
     /// Boot time, Unix epoch milliseconds.
@@ -32,25 +38,33 @@ pub struct HostFacts {
 /// One process in a top-N snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProcessInfo {
+    /// Process id.
     pub pid: u32,
+    /// Command name from `/proc/PID/stat` (the kernel's `comm`, at most 15 bytes).
     pub name: String,
+    /// Name of the process owner; the numeric uid when it has no name, `?` if unknown.
     pub user: String,
     /// CPU use over the last process-scan interval, percent of one core.
     pub cpu_percent: f64,
+    /// Resident memory, bytes.
     pub rss_bytes: u64,
 }
 
 /// The top processes of a host at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProcessSnapshot {
+    /// The processes using the most CPU, highest first (at most the agent's top-N setting).
     pub top_cpu: Vec<ProcessInfo>,
+    /// The processes with the largest resident memory, largest first (same cap).
     pub top_memory: Vec<ProcessInfo>,
 }
 
 /// One logged-in user session (from utmp).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSession {
+    /// Login name of the user.
     pub user: String,
+    /// Terminal line of the session (e.g. `pts/0`, `tty1`).
     pub tty: String,
     /// Remote host the session came from; empty for local logins.
     #[serde(default)]
@@ -64,5 +78,6 @@ pub struct UserSession {
 pub struct CollectorError {
     /// Family name: `cpu`, `memory`, `disk`, `net`, `tcp`, ...
     pub family: String,
+    /// What went wrong, as the collector's error displays it (e.g. a path and an OS error).
     pub message: String,
 }

@@ -10,7 +10,9 @@ pub type Labels = BTreeMap<String, String>;
 /// Identity of one time series: metric name plus labels.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SeriesKey {
+    /// Metric name, `group.name_unit` (see [`validate_metric_name`]).
     pub name: String,
+    /// Labels telling this series apart from others of the same metric (e.g. `mount`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: Labels,
 }
@@ -52,9 +54,12 @@ impl fmt::Display for SeriesKey {
 /// One measured value of one series. The timestamp lives on the enclosing frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
+    /// Metric name, `group.name_unit` (see [`validate_metric_name`]).
     pub name: String,
+    /// Series labels; empty for host-wide metrics such as `load.1`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: Labels,
+    /// The measured value, in the unit the metric name ends with.
     pub value: f64,
 }
 
@@ -87,7 +92,9 @@ impl Sample {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid metric name {name:?}: {reason}")]
 pub struct MetricNameError {
+    /// The refused name, cut to its first 128 characters.
     pub name: String,
+    /// Which rule the name breaks, e.g. "must start with a lowercase letter".
     pub reason: &'static str,
 }
 
