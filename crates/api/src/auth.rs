@@ -5,8 +5,9 @@ use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use hostpulse_core::Role;
 use hostpulse_service::tokens;
-use hostpulse_service::{Actor, Role, role_named};
+use hostpulse_service::{Actor, role_named};
 
 /// A request made with an admin API token; holds the token's name (the actor in audit records).
 #[derive(Debug)]

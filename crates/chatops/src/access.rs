@@ -1,6 +1,6 @@
 //! Who may talk to the bot: the role of each listed user and the group chats it serves.
 
-use crate::Role;
+use hostpulse_core::Role;
 
 /// Users by role and allowed group chats, from the bot configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -3,12 +3,12 @@
 //! the pressed message. The edited text is the message's plain text, HTML-escaped, with one
 //! line appended: the notification's bold and links are not kept.
 
-use crate::Role;
 use crate::auth::{Verdict, actor, require};
 use crate::dispatch::Dispatcher;
 use crate::format::{MAX_MESSAGE_CHARS, escape, zoned_clock};
 use crate::registry::{Reply, find};
 use crate::types::{Button, CallbackQuery, Chat, Message, User};
+use hostpulse_core::Role;
 use hostpulse_core::duration::parse_duration_ms;
 use hostpulse_core::{Alert, MatchOp, Matcher};
 use hostpulse_engine::NewSilence;

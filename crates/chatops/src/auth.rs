@@ -1,10 +1,10 @@
 //! Access checks of incoming commands: unknown users and chats are refused at most once per
 //! interval per user; listed users need the command's minimum role.
 
-use crate::Role;
 use crate::access::{Access, role_name};
 use crate::types::{Chat, User};
 use hostpulse_core::Clock;
+use hostpulse_core::Role;
 use hostpulse_service::Actor;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

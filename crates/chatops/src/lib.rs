@@ -26,7 +26,7 @@ mod webhook;
 pub use access::Access;
 pub use client::{BotClient, Upload};
 pub use error::BotApiError;
-pub use hostpulse_config::{BotMode, Role, TelegramBotConfig};
+pub use hostpulse_config::{BotMode, TelegramBotConfig};
 pub use registry::{CommandContext, CommandError, CommandSpec, Reply};
 pub use services::{BotDeps, Services};
 pub use stats::BotStats;

@@ -1,11 +1,11 @@
 //! The command table: every command's name, minimum role, usage, description and handler.
 //! A new command plugs in by adding one [`CommandSpec`] to [`crate::commands::table`].
 
-use crate::Role;
 use crate::client::Upload;
 use crate::pages::HistoryPages;
 use crate::services::Services;
 use crate::types::{BotCommand, Button};
+use hostpulse_core::Role;
 use hostpulse_service::{Action, Actor};
 use std::future::Future;
 use std::pin::Pin;

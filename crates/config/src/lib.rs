@@ -31,7 +31,7 @@ pub use collect::{CollectSettings, HostPaths};
 pub use error::{ConfigError, ConfigErrors};
 pub use hub::parse_rfc3339_ms;
 pub use hub::{
-    BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, Retention, Role,
+    BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, Retention,
     SqliteConfig, StorageConfig, Synchronous, TelegramBotConfig, load_hub_config,
     load_hub_config_partial, load_hub_config_text,
 };

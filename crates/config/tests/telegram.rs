@@ -5,8 +5,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use hostpulse_config::{
-    BotMode, ConfigErrors, HubConfig, HubOverrides, Role, TelegramBotConfig, load_hub_config,
+    BotMode, ConfigErrors, HubConfig, HubOverrides, TelegramBotConfig, load_hub_config,
 };
+use hostpulse_core::Role;
 use hostpulse_notify::ReceiverKind;
 
 const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";

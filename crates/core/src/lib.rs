@@ -12,6 +12,7 @@ pub mod human;
 pub mod matcher;
 pub mod metric;
 pub mod metric_catalogue;
+pub mod role;
 pub mod secret;
 pub mod text;
 pub mod time;
@@ -25,6 +26,7 @@ pub use host::{CollectorError, HostFacts, ProcessInfo, ProcessSnapshot, UserSess
 pub use human::{human_bytes, short_number};
 pub use metric::{Labels, MetricNameError, Sample, SeriesKey, validate_metric_name};
 pub use metric_catalogue::{AGENT_METRICS, is_agent_metric};
+pub use role::Role;
 pub use secret::Secret;
 pub use text::{escape_html, first_unprintable, is_printable};
 pub use time::{timestamp, utc_datetime};

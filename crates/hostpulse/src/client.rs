@@ -45,7 +45,7 @@ fn hub_url(args: &ApiArgs) -> Result<String> {
         (None, Some(recorded)) => (recorded, url_file.display().to_string()),
         (None, None) => (DEFAULT_HUB.to_string(), "the default hub URL".to_string()),
     };
-    hostpulse_config::parse_http_url(&text).map_err(|why| anyhow::anyhow!("{source}: {why}"))
+    hostpulse_config_core::parse_http_url(&text).map_err(|why| anyhow::anyhow!("{source}: {why}"))
 }
 
 impl ApiClient {
@@ -82,7 +82,7 @@ impl ApiClient {
     /// Why the hub could not be reached: an https URL on a plain-HTTP port is said so.
     fn unreachable(&self, error: reqwest::Error) -> anyhow::Error {
         if !error.is_timeout()
-            && let Some(advice) = hostpulse_config::plain_http_advice(&self.base, PROBE_TIMEOUT)
+            && let Some(advice) = hostpulse_config_core::plain_http_advice(&self.base, PROBE_TIMEOUT)
         {
             return anyhow::anyhow!(advice);
         }

@@ -1,7 +1,7 @@
 //! What a state-changing operation is: its action (audit name and the role it needs) and
 //! its target. A new operation, such as a container action, is one more [`Action`].
 
-use hostpulse_config::Role;
+use hostpulse_core::Role;
 
 /// Every state-changing operation of the hub.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

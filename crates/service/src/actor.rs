@@ -1,7 +1,7 @@
 //! Who performs an operation: an API token, a Telegram user, a local administrator or the
 //! hub itself, with the role that decides what it may do and the name audit records show.
 
-use hostpulse_config::Role;
+use hostpulse_core::Role;
 
 /// The one performing an operation.
 #[derive(Debug, Clone, PartialEq, Eq)]

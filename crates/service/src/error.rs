@@ -2,7 +2,7 @@
 //! (HTTP status, chat text).
 
 use crate::action::Action;
-use hostpulse_config::Role;
+use hostpulse_core::Role;
 use hostpulse_delivery::DeliveryError;
 use hostpulse_engine::EngineError;
 use hostpulse_store::StoreError;

@@ -21,7 +21,6 @@ pub use action::{Action, Operation};
 pub use actor::{Actor, role_named};
 pub use agents::{CreatedAgent, validate_agent_name};
 pub use error::{IngestError, ServiceError};
-pub use hostpulse_config::Role;
 pub use known_names::KnownNames;
 pub use silences::{CreateSilence, MAX_SILENCE_MS, new_silence_id};
 pub use view::{HostSummary, HostView};

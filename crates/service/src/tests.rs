@@ -1,6 +1,7 @@
 //! Actors, actions and agent names.
 
 use super::*;
+use hostpulse_core::Role;
 
 #[test]
 fn actors_have_roles_and_audit_names() {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use hostpulse_config::Role;
+use hostpulse_core::Role;
 use hostpulse_core::{MatchOp, Matcher};
 use hostpulse_engine::NewSilence;
 use hostpulse_service::{Action, Actor, CreateSilence, IngestError, Operation, ServiceError};

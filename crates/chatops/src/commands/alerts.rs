@@ -45,7 +45,7 @@ pub async fn alerts(ctx: CommandContext) -> Result<Reply, CommandError> {
         })
         .collect();
     let mut reply = Reply::html(text);
-    if !buttons.is_empty() && ctx.caller.role >= crate::Role::Operator {
+    if !buttons.is_empty() && ctx.caller.role >= hostpulse_core::Role::Operator {
         reply.buttons = Some(buttons);
     }
     Ok(reply)

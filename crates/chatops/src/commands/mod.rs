@@ -12,8 +12,8 @@ mod vitals;
 
 pub(crate) use graph::parse_args as parse_graph_args;
 
-use crate::Role;
 use crate::registry::{CommandError, CommandSpec};
+use hostpulse_core::Role;
 use hostpulse_service::Action;
 use std::fmt::Display;
 

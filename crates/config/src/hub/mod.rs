@@ -20,7 +20,7 @@ pub use ingest::IngestConfig;
 pub use local_agent::LocalAgentConfig;
 pub use server::ServerConfig;
 pub use storage::{Retention, SqliteConfig, StorageConfig, Synchronous};
-pub use telegram::{BotMode, Role, TelegramBotConfig};
+pub use telegram::{BotMode, TelegramBotConfig};
 
 use crate::error::ConfigErrors;
 use crate::layers::{Overlay, load_raw, load_raw_text};

@@ -5,7 +5,6 @@ mod ids;
 mod mode;
 mod timezone;
 
-use std::fmt;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -14,6 +13,7 @@ use crate::scalar::Scalar;
 use crate::secret::Secret;
 use crate::url::parse_http_url;
 use crate::validate::{Validator, join};
+use hostpulse_core::Role;
 use hostpulse_notify::TELEGRAM_API_URL;
 
 /// Default long-poll timeout of `getUpdates`.
@@ -55,34 +55,6 @@ pub enum BotMode {
     /// setWebhook to `url` (https URL reachable by Telegram; the hub serves POST on its path) with `secret_token`
     /// (1-256 chars of A-Z a-z 0-9 _ -), verified on every call.
     Webhook { url: String, secret_token: Secret },
-}
-
-/// The role of a user id: the highest list it is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    /// Reads: status, hosts, alerts.
-    Viewer,
-    /// A viewer who may also acknowledge alerts and create silences.
-    Operator,
-    /// Everything.
-    Admin,
-}
-
-impl Role {
-    /// The role's name as used in the configuration and in messages: `viewer`, `operator`, `admin`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Operator => "operator",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 impl TelegramBotConfig {

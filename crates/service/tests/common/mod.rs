@@ -3,7 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use hostpulse_config::{HubOverrides, Role, load_hub_config};
+use hostpulse_config::{HubOverrides, load_hub_config};
+use hostpulse_core::Role;
 use hostpulse_core::{Clock, ManualClock, Sample};
 use hostpulse_engine::{Engine, EngineDeps};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
