@@ -1,6 +1,7 @@
 //! CPU family: usage from `/proc/stat` deltas, core counts and average frequency.
 
 use crate::error::CollectError;
+use crate::family::{Cycle, Family};
 use crate::rate::{percent, round2};
 use crate::read::{FileReader, ProcFile};
 use hostpulse_core::Sample;
@@ -208,10 +209,8 @@ pub fn mean_khz_as_mhz(values_khz: &[u64]) -> Option<f64> {
 /// Keeps the previous `/proc/stat` reading and the cached frequency.
 #[derive(Debug)]
 pub struct CpuCollector {
-    stat_file: ProcFile,
     cpuinfo_path: PathBuf,
     cpufreq_files: Vec<ProcFile>,
-    scratch: ProcStat,
     current: ProcStat,
     previous: ProcStat,
     /// Successful `/proc/stat` readings so far; rates need two.
@@ -231,13 +230,11 @@ impl CpuCollector {
             .map(parse_cpuinfo)
             .unwrap_or_default();
         Self {
-            stat_file: ProcFile::new(proc_path.join("stat")),
             cpuinfo_path,
             cpufreq_files: find_cpufreq_files(sys_path)
                 .into_iter()
                 .map(ProcFile::new)
                 .collect(),
-            scratch: ProcStat::default(),
             current: ProcStat::default(),
             previous: ProcStat::default(),
             readings: 0,
@@ -246,30 +243,6 @@ impl CpuCollector {
             frequency_read_ms: None,
             khz_buf: Vec::new(),
         }
-    }
-
-    /// Reads `/proc/stat`, emits CPU samples and returns the reading for other families.
-    pub fn collect(
-        &mut self,
-        reader: &mut FileReader,
-        now_ms: i64,
-        out: &mut Vec<Sample>,
-    ) -> Result<&ProcStat, CollectError> {
-        let text = self.stat_file.read(reader)?;
-        parse_stat(text, &mut self.scratch)?;
-        std::mem::swap(&mut self.previous, &mut self.current);
-        std::mem::swap(&mut self.current, &mut self.scratch);
-        self.readings += 1;
-        self.emit_usage(out);
-        let logical = self.current.per_cpu.len();
-        out.push(Sample::new("cpu.cores_logical", logical as f64));
-        let physical = self.physical_cores.unwrap_or(logical);
-        out.push(Sample::new("cpu.cores_physical", physical as f64));
-        self.refresh_frequency(reader, now_ms);
-        if let Some(mhz) = self.frequency_mhz {
-            out.push(Sample::new("cpu.frequency_mhz", mhz));
-        }
-        Ok(&self.current)
     }
 
     fn emit_usage(&self, out: &mut Vec<Sample>) {
@@ -322,6 +295,44 @@ impl CpuCollector {
         }
         self.frequency_mhz = mean_khz_as_mhz(&self.khz_buf);
     }
+}
+
+impl Family for CpuCollector {
+    fn name(&self) -> &'static str {
+        "cpu"
+    }
+
+    /// Takes the cycle's `/proc/stat`, emits usage (from the second reading on), core
+    /// counts and the frequency.
+    fn collect(&mut self, cycle: &mut Cycle<'_>) -> Result<(), CollectError> {
+        let now_ms = cycle.now_ms();
+        let (stat, reader, frame) = cycle.with_stat();
+        let stat = stat?;
+        std::mem::swap(&mut self.previous, &mut self.current);
+        copy_stat(stat, &mut self.current);
+        self.readings += 1;
+        let out = &mut frame.samples;
+        self.emit_usage(out);
+        let logical = self.current.per_cpu.len();
+        out.push(Sample::new("cpu.cores_logical", logical as f64));
+        let physical = self.physical_cores.unwrap_or(logical);
+        out.push(Sample::new("cpu.cores_physical", physical as f64));
+        self.refresh_frequency(reader, now_ms);
+        if let Some(mhz) = self.frequency_mhz {
+            out.push(Sample::new("cpu.frequency_mhz", mhz));
+        }
+        Ok(())
+    }
+}
+
+/// Copies `from` into `to`, reusing `to`'s per-CPU vector.
+fn copy_stat(from: &ProcStat, to: &mut ProcStat) {
+    to.total = from.total;
+    to.per_cpu.clear();
+    to.per_cpu.extend_from_slice(&from.per_cpu);
+    to.procs_running = from.procs_running;
+    to.procs_blocked = from.procs_blocked;
+    to.boot_time_secs = from.boot_time_secs;
 }
 
 /// `scaling_cur_freq` files of all CPUs under `<sys>/devices/system/cpu`.

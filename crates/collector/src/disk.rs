@@ -1,6 +1,7 @@
 //! Filesystem family: space and inodes of real mounts, from mountinfo and `statvfs`.
 
 use crate::error::CollectError;
+use crate::family::{Cycle, Family};
 use crate::rate::percent;
 use crate::read::FileReader;
 use hostpulse_core::Sample;
@@ -237,11 +238,7 @@ impl FilesystemCollector {
     }
 
     /// Emits the `disk.*` space samples; a mount whose `statvfs` fails is skipped and reported.
-    pub fn collect(
-        &mut self,
-        reader: &mut FileReader,
-        out: &mut Vec<Sample>,
-    ) -> Result<(), CollectError> {
+    fn emit(&mut self, reader: &mut FileReader, out: &mut Vec<Sample>) -> Result<(), CollectError> {
         self.refresh_mounts(reader)?;
         let mut first_error = None;
         for (mount, stat_path) in &self.mounts {
@@ -284,6 +281,18 @@ impl FilesystemCollector {
         File::open(&self.mountinfo_paths[0])
             .or_else(|_| File::open(&self.mountinfo_paths[1]))
             .map_err(|e| CollectError::io(&self.mountinfo_paths[1], e))
+    }
+}
+
+impl Family for FilesystemCollector {
+    fn name(&self) -> &'static str {
+        "disk"
+    }
+
+    /// Emits the `disk.*` space samples; a mount whose `statvfs` fails is skipped and reported.
+    fn collect(&mut self, cycle: &mut Cycle<'_>) -> Result<(), CollectError> {
+        let (reader, out) = cycle.io();
+        self.emit(reader, out)
     }
 }
 

@@ -1,8 +1,9 @@
 //! Block device I/O family: throughput, operations and busy time from `/proc/diskstats`.
 
 use crate::error::CollectError;
+use crate::family::{Cycle, Family};
 use crate::rate::{PreviousReading, counter_delta, counter_rate, percent, round2};
-use crate::read::{FileReader, ProcFile, parse_u64};
+use crate::read::{ProcFile, parse_u64};
 use hostpulse_core::Sample;
 use std::path::Path;
 
@@ -124,13 +125,16 @@ impl DiskIoCollector {
             previous: PreviousReading::default(),
         }
     }
+}
+
+impl Family for DiskIoCollector {
+    fn name(&self) -> &'static str {
+        "diskio"
+    }
 
     /// Emits per-device rates (none on the first reading).
-    pub fn collect(
-        &mut self,
-        reader: &mut FileReader,
-        out: &mut Vec<Sample>,
-    ) -> Result<(), CollectError> {
+    fn collect(&mut self, cycle: &mut Cycle<'_>) -> Result<(), CollectError> {
+        let (reader, out) = cycle.io();
         let disks = parse_diskstats(self.file.read(reader)?)?;
         self.previous
             .advance(disks, |name, before, counters, secs| {

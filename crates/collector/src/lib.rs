@@ -2,7 +2,9 @@
 //! and turns each cycle into one [`Frame`] of samples, snapshots and family errors.
 //!
 //! Every family has a pure parser (tested on captured text) and a small stateful part that
-//! keeps previous counters for rates. A failing family never stops the others.
+//! keeps previous counters for rates; the stateful part implements [`Family`], and the
+//! collector runs the families that the configuration enables. A failing family never stops
+//! the others.
 
 pub mod cpu;
 pub mod disk;
@@ -10,6 +12,7 @@ pub mod diskio;
 mod error;
 mod errors;
 pub mod facts;
+mod family;
 pub mod memory;
 pub mod net;
 pub mod passwd;
@@ -21,8 +24,10 @@ pub mod tcp;
 pub mod users;
 
 pub use error::CollectError;
+pub use family::{Cycle, FAMILIES, Family};
 
 use errors::ErrorTracker;
+use family::SharedStat;
 use hostpulse_core::HostFacts;
 use hostpulse_proto::Frame;
 use read::FileReader;
@@ -49,6 +54,8 @@ pub struct CollectorConfig {
     pub users_interval_ms: u64,
     /// Processes in each top list.
     pub top_n: usize,
+    /// The families to run, by name (see [`FAMILIES`]); the others send nothing.
+    pub families: Vec<String>,
 }
 
 impl Default for CollectorConfig {
@@ -63,23 +70,17 @@ impl Default for CollectorConfig {
             process_interval_ms: 15_000,
             users_interval_ms: 30_000,
             top_n: 5,
+            families: FAMILIES.iter().map(|name| (*name).to_owned()).collect(),
         }
     }
 }
 
-/// Collects all families; keeps the state that rates and scans need between cycles.
+/// Runs the enabled families; keeps the state that rates and scans need between cycles.
 #[derive(Debug)]
 pub struct Collector {
     reader: FileReader,
-    cpu: cpu::CpuCollector,
-    memory: memory::MemoryCollector,
-    filesystems: disk::FilesystemCollector,
-    disk_io: diskio::DiskIoCollector,
-    net: net::NetCollector,
-    tcp: tcp::TcpCollector,
-    processes: processes::ProcessCollector,
-    users: users::UsersCollector,
-    system: system::SystemCollector,
+    families: Vec<Box<dyn Family>>,
+    stat: SharedStat,
     facts_source: facts::FactsSource,
     facts: HostFacts,
     errors: ErrorTracker,
@@ -91,7 +92,7 @@ impl Collector {
     pub fn new(config: CollectorConfig) -> Collector {
         let mut reader = FileReader::default();
         let c = &config;
-        let cpu = cpu::CpuCollector::new(&c.proc_path, &c.sys_path, &mut reader);
+        let families = family::build_enabled(c, &mut reader);
         let facts_source = facts::FactsSource::new(&c.proc_path, &c.rootfs_path);
         let mut facts = facts_source.read_all(&mut reader, c.display_name.clone());
         let mut stat = cpu::ProcStat::default();
@@ -101,20 +102,8 @@ impl Collector {
             .and_then(|t| cpu::parse_stat(t, &mut stat).ok().and(stat.boot_time_secs));
         facts.boot_time_ms = boot.map_or(0, |secs| i64::try_from(secs).unwrap_or(0) * 1000);
         Collector {
-            cpu,
-            memory: memory::MemoryCollector::new(&c.proc_path),
-            filesystems: disk::FilesystemCollector::new(&c.proc_path, &c.rootfs_path),
-            disk_io: diskio::DiskIoCollector::new(&c.proc_path),
-            net: net::NetCollector::new(&c.proc_path),
-            tcp: tcp::TcpCollector::new(&c.proc_path),
-            processes: processes::ProcessCollector::new(
-                &c.proc_path,
-                &c.etc_passwd_path,
-                c.process_interval_ms,
-                c.top_n,
-            ),
-            users: users::UsersCollector::new(&c.utmp_path, c.users_interval_ms),
-            system: system::SystemCollector::new(&c.proc_path),
+            families,
+            stat: SharedStat::new(&c.proc_path),
             facts_source,
             facts,
             reader,
@@ -123,37 +112,33 @@ impl Collector {
         }
     }
 
+    /// The names of the families this collector runs, in cycle order.
+    pub fn family_names(&self) -> Vec<&'static str> {
+        self.families.iter().map(|family| family.name()).collect()
+    }
+
     /// Runs one cycle at wall time `now_ms`; a failing family is reported, the rest go on.
     pub fn collect(&mut self, now_ms: i64) -> Frame {
-        let mut samples = Vec::with_capacity(self.last_sample_count + 16);
-        let reader = &mut self.reader;
-        let errors = &mut self.errors;
-        errors.begin();
-        let stat = errors.record("cpu", self.cpu.collect(reader, now_ms, &mut samples));
-        errors.record("load", self.system.collect_load(reader, &mut samples));
-        errors.record("memory", self.memory.collect(reader, &mut samples));
-        errors.record("disk", self.filesystems.collect(reader, &mut samples));
-        errors.record("diskio", self.disk_io.collect(reader, &mut samples));
-        errors.record("net", self.net.collect(reader, &mut samples));
-        errors.record("tcp", self.tcp.collect(reader, now_ms, &mut samples));
-        let boot_time = stat.and_then(|s| s.boot_time_secs);
-        let processes = self.processes.collect(reader, stat, now_ms, &mut samples);
-        let processes = errors.record("processes", processes).flatten();
-        let users = errors
-            .record("users", self.users.collect(now_ms, &mut samples))
-            .flatten();
-        errors.record(
-            "system",
-            self.system.collect_system(reader, boot_time, &mut samples),
-        );
-        self.last_sample_count = samples.len();
-        Frame {
+        let mut frame = Frame {
             ts_ms: now_ms,
-            samples,
-            processes,
-            users,
-            errors: errors.finish(),
+            samples: Vec::with_capacity(self.last_sample_count + 16),
+            ..Frame::default()
+        };
+        self.errors.begin();
+        self.stat.begin();
+        let mut cycle = Cycle {
+            now_ms,
+            frame: &mut frame,
+            reader: &mut self.reader,
+            stat: &mut self.stat,
+        };
+        for family in &mut self.families {
+            let result = family.collect(&mut cycle);
+            self.errors.record(family.name(), result);
         }
+        self.last_sample_count = frame.samples.len();
+        frame.errors = self.errors.finish();
+        frame
     }
 
     /// The host facts as last read.

@@ -1,8 +1,9 @@
 //! Memory family: RAM and swap from `/proc/meminfo`, swap paging rates from `/proc/vmstat`.
 
 use crate::error::CollectError;
+use crate::family::{Cycle, Family};
 use crate::rate::{counter_rate, percent};
-use crate::read::{FileReader, ProcFile, field_after, parse_u64};
+use crate::read::{ProcFile, field_after, parse_u64};
 use hostpulse_core::Sample;
 use std::path::Path;
 use std::time::Instant;
@@ -113,13 +114,16 @@ impl MemoryCollector {
             previous: None,
         }
     }
+}
+
+impl Family for MemoryCollector {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
 
     /// Emits memory and swap samples.
-    pub fn collect(
-        &mut self,
-        reader: &mut FileReader,
-        out: &mut Vec<Sample>,
-    ) -> Result<(), CollectError> {
+    fn collect(&mut self, cycle: &mut Cycle<'_>) -> Result<(), CollectError> {
+        let (reader, out) = cycle.io();
         let info = parse_meminfo(self.meminfo.read(reader)?)?;
         memory_samples(&info, out);
         let activity = parse_vmstat(self.vmstat.read(reader)?)?;

@@ -1,8 +1,9 @@
 //! Network family: per-interface traffic, packet, error and drop rates from `/proc/net/dev`.
 
 use crate::error::CollectError;
+use crate::family::{Cycle, Family};
 use crate::rate::{PreviousReading, counter_rate};
-use crate::read::{FileReader, ProcFile, parse_u64};
+use crate::read::{ProcFile, parse_u64};
 use hostpulse_core::Sample;
 use std::path::Path;
 
@@ -128,13 +129,16 @@ impl NetCollector {
             previous: PreviousReading::default(),
         }
     }
+}
+
+impl Family for NetCollector {
+    fn name(&self) -> &'static str {
+        "net"
+    }
 
     /// Emits per-interface rates (none on the first reading).
-    pub fn collect(
-        &mut self,
-        reader: &mut FileReader,
-        out: &mut Vec<Sample>,
-    ) -> Result<(), CollectError> {
+    fn collect(&mut self, cycle: &mut Cycle<'_>) -> Result<(), CollectError> {
+        let (reader, out) = cycle.io();
         let interfaces = parse_net_dev(self.file.read(reader)?)?;
         self.previous
             .advance(interfaces, |name, before, counters, secs| {

@@ -9,6 +9,7 @@ pub use cpu_share::{ScanWindow, process_cpu_percent};
 
 use crate::cpu::ProcStat;
 use crate::error::CollectError;
+use crate::family::{Cycle, Family};
 use crate::passwd::UserNames;
 use crate::rate::round2;
 use crate::read::{FileReader, ProcFile};
@@ -160,7 +161,7 @@ impl ProcessCollector {
     }
 
     /// Emits process counts; returns a snapshot on cycles where the scan ran.
-    pub fn collect(
+    fn emit(
         &mut self,
         reader: &mut FileReader,
         stat: Option<&ProcStat>,
@@ -307,6 +308,20 @@ impl ProcessCollector {
             top_cpu: by_cpu.into_iter().map(&mut describe).collect(),
             top_memory: by_memory.into_iter().map(&mut describe).collect(),
         }
+    }
+}
+
+impl Family for ProcessCollector {
+    fn name(&self) -> &'static str {
+        "processes"
+    }
+
+    /// Emits the process counts and, on cycles where the scan ran, the top processes.
+    fn collect(&mut self, cycle: &mut Cycle<'_>) -> Result<(), CollectError> {
+        let now_ms = cycle.now_ms();
+        let (stat, reader, frame) = cycle.with_stat();
+        frame.processes = self.emit(reader, stat.ok(), now_ms, &mut frame.samples)?;
+        Ok(())
     }
 }
 

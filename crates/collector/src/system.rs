@@ -1,7 +1,8 @@
 //! System and load families: uptime, boot time (`/proc/uptime`, `btime`) and load averages.
 
 use crate::error::CollectError;
-use crate::read::{FileReader, ProcFile};
+use crate::family::{Cycle, Family};
+use crate::read::ProcFile;
 use hostpulse_core::Sample;
 use std::path::Path;
 
@@ -42,43 +43,62 @@ pub fn parse_uptime(text: &str) -> Result<f64, CollectError> {
         .map_err(|_| CollectError::parse("/proc/uptime", format!("bad uptime {field:?}")))
 }
 
-/// Reads `/proc/loadavg` and `/proc/uptime`.
+/// The load family: reads `/proc/loadavg`.
 #[derive(Debug)]
-pub struct SystemCollector {
+pub struct LoadCollector {
     loadavg: ProcFile,
-    uptime: ProcFile,
 }
 
-impl SystemCollector {
-    /// A collector reading `PROC/loadavg` and `PROC/uptime`.
+impl LoadCollector {
+    /// A collector reading `PROC/loadavg`.
     pub fn new(proc_path: &Path) -> Self {
         Self {
             loadavg: ProcFile::new(proc_path.join("loadavg")),
-            uptime: ProcFile::new(proc_path.join("uptime")),
         }
+    }
+}
+
+impl Family for LoadCollector {
+    fn name(&self) -> &'static str {
+        "load"
     }
 
     /// Emits `load.1`, `load.5`, `load.15`.
-    pub fn collect_load(
-        &mut self,
-        reader: &mut FileReader,
-        out: &mut Vec<Sample>,
-    ) -> Result<(), CollectError> {
+    fn collect(&mut self, cycle: &mut Cycle<'_>) -> Result<(), CollectError> {
+        let (reader, out) = cycle.io();
         let load = parse_loadavg(self.loadavg.read(reader)?)?;
         out.push(Sample::new("load.1", load.one));
         out.push(Sample::new("load.5", load.five));
         out.push(Sample::new("load.15", load.fifteen));
         Ok(())
     }
+}
 
-    /// Emits uptime and, when `/proc/stat` gave it, boot time.
-    pub fn collect_system(
-        &mut self,
-        reader: &mut FileReader,
-        boot_time_secs: Option<u64>,
-        out: &mut Vec<Sample>,
-    ) -> Result<(), CollectError> {
-        if let Some(btime) = boot_time_secs {
+/// The system family: reads `/proc/uptime`, and the boot time from the cycle's `/proc/stat`.
+#[derive(Debug)]
+pub struct SystemCollector {
+    uptime: ProcFile,
+}
+
+impl SystemCollector {
+    /// A collector reading `PROC/uptime`.
+    pub fn new(proc_path: &Path) -> Self {
+        Self {
+            uptime: ProcFile::new(proc_path.join("uptime")),
+        }
+    }
+}
+
+impl Family for SystemCollector {
+    fn name(&self) -> &'static str {
+        "system"
+    }
+
+    /// Emits the boot time (when `/proc/stat` gave it) and the uptime.
+    fn collect(&mut self, cycle: &mut Cycle<'_>) -> Result<(), CollectError> {
+        let (stat, reader, frame) = cycle.with_stat();
+        let out = &mut frame.samples;
+        if let Some(btime) = stat.ok().and_then(|s| s.boot_time_secs) {
             out.push(Sample::new("system.boot_time_seconds", btime as f64));
         }
         let uptime = parse_uptime(self.uptime.read(reader)?)?;

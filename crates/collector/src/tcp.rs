@@ -4,6 +4,7 @@
 mod netlink;
 
 use crate::error::CollectError;
+use crate::family::{Cycle, Family};
 use crate::read::FileReader;
 use hostpulse_core::Sample;
 use std::path::{Path, PathBuf};
@@ -109,8 +110,8 @@ impl TcpCollector {
         }
     }
 
-    /// Emits `tcp.connections` per state: all 11 with netlink, 2 with the fallback.
-    pub fn collect(
+    /// The connection counts from netlink, or from `/proc` while netlink fails.
+    fn emit(
         &mut self,
         reader: &mut FileReader,
         now_ms: i64,
@@ -202,6 +203,19 @@ impl TcpCollector {
             established,
             time_wait,
         })
+    }
+}
+
+impl Family for TcpCollector {
+    fn name(&self) -> &'static str {
+        "tcp"
+    }
+
+    /// Emits `tcp.connections` per state: all 11 with netlink, 2 with the fallback.
+    fn collect(&mut self, cycle: &mut Cycle<'_>) -> Result<(), CollectError> {
+        let now_ms = cycle.now_ms();
+        let (reader, out) = cycle.io();
+        self.emit(reader, now_ms, out)
     }
 }
 

@@ -2,6 +2,7 @@
 //! aarch64: 384-byte records).
 
 use crate::error::CollectError;
+use crate::family::{Cycle, Family};
 use hostpulse_core::{Sample, UserSession};
 use std::path::{Path, PathBuf};
 
@@ -68,7 +69,7 @@ impl UsersCollector {
     }
 
     /// Emits `users.logged_in`; returns the sessions on cycles where utmp was read.
-    pub fn collect(
+    fn emit(
         &mut self,
         now_ms: i64,
         out: &mut Vec<Sample>,
@@ -101,5 +102,18 @@ impl UsersCollector {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(CollectError::io(&self.path, e)),
         }
+    }
+}
+
+impl Family for UsersCollector {
+    fn name(&self) -> &'static str {
+        "users"
+    }
+
+    /// Emits `users.logged_in` and, on cycles where utmp was read, the sessions.
+    fn collect(&mut self, cycle: &mut Cycle<'_>) -> Result<(), CollectError> {
+        let now_ms = cycle.now_ms();
+        cycle.frame.users = self.emit(now_ms, cycle.samples())?;
+        Ok(())
     }
 }
