@@ -5,6 +5,7 @@ pub mod alert;
 pub mod backoff;
 pub mod clock;
 pub mod duration;
+pub mod families;
 pub mod glob;
 pub mod host;
 pub mod human;
@@ -22,6 +23,7 @@ pub use alert::{
     NotificationKind, Severity, Silence, alert_fingerprint,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use families::{COLLECTOR_FAMILIES, is_collector_family};
 pub use host::{CollectorError, HostFacts, ProcessInfo, ProcessSnapshot, UserSession};
 pub use human::{human_bytes, short_number};
 pub use metric::{Labels, MetricNameError, Sample, SeriesKey, validate_metric_name};
