@@ -19,13 +19,17 @@ pub enum SendError {
     /// Worth trying again (rate limit, timeout, connection error, 408, 429, 5xx).
     #[error("temporary failure: {reason}")]
     Retry {
+        /// What failed, e.g. `HTTP 429 Too Many Requests` or a connection error (redacted).
         reason: String,
         /// How long the provider asked to wait (`retry_after`, `Retry-After`).
         retry_after: Option<Duration>,
     },
     /// Will fail again unchanged (4xx other than 408/429, rejected content).
     #[error("permanent failure: {reason}")]
-    Permanent { reason: String },
+    Permanent {
+        /// What the receiver refused and why, e.g. `HTTP 400: chat not found` (redacted).
+        reason: String,
+    },
 }
 
 impl SendError {
@@ -45,14 +49,32 @@ impl SendError {
 /// A receiver cannot be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
+    /// The HTTP client (TLS setup, proxy, timeouts) of a Telegram, Slack, Teams or webhook
+    /// receiver could not be built.
     #[error("receiver {receiver:?}: cannot create the HTTP client: {reason}")]
-    HttpClient { receiver: String, reason: String },
+    HttpClient {
+        /// Name of the receiver being set up.
+        receiver: String,
+        /// The client builder's error.
+        reason: String,
+    },
+    /// An e-mail receiver cannot be set up: a `from`/`to` address does not parse, or the SMTP
+    /// transport (host, TLS) cannot be built.
     #[error("receiver {receiver:?}: {reason}")]
-    Smtp { receiver: String, reason: String },
+    Smtp {
+        /// Name of the receiver being set up.
+        receiver: String,
+        /// Which address or transport setting is wrong, and why.
+        reason: String,
+    },
+    /// The extra CA certificate file of an e-mail receiver could not be read or parsed.
     #[error("receiver {receiver:?}: cannot read {path}: {reason}")]
     CaFile {
+        /// Name of the receiver being set up.
         receiver: String,
+        /// The configured CA file path.
         path: String,
+        /// The I/O or PEM parsing error.
         reason: String,
     },
 }

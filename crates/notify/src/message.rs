@@ -46,18 +46,25 @@ pub trait Progress: Send + Sync {
 /// One alert as shown in a message.
 #[derive(Debug, Clone, Serialize)]
 pub struct AlertLine {
+    /// The alert's fingerprint (16 hex digits), as `hostpulse ack` takes it.
     pub id: String,
+    /// Name of the rule that fired.
     pub rule: String,
+    /// Host the alert is about.
     pub host: String,
+    /// The host's first IP address (its `host_ip` annotation); `None` when the agent sent none.
     pub host_ip: Option<String>,
+    /// The alert's own severity (the notification's may be higher after escalation).
     pub severity: Severity,
     /// What is wrong; for a resolved alert, the value it resolved at (see [`current_summary`]).
     pub summary: String,
+    /// The rule's description; empty when the rule has none.
     pub description: String,
     /// `value 91.2 (threshold 85)` or `value 91.2 (baseline 40)`.
     pub value: String,
     /// RFC 3339 UTC time the alert started firing (or became active).
     pub since: String,
+    /// Whether the alert is resolved.
     pub resolved: bool,
     /// RFC 3339 UTC time the alert resolved, when it has.
     pub resolved_at: Option<String>,
@@ -68,13 +75,19 @@ pub struct AlertLine {
 pub struct Summary {
     /// `FIRING`, `RESOLVED`, `REMINDER`, `ESCALATION` or `TEST`.
     pub status: &'static str,
+    /// The notification's severity: the highest of its alerts, raised by escalation.
     pub severity: Severity,
+    /// Whether this is a resolved notification (the group's alerts resolved).
     pub resolved: bool,
     /// One line, e.g. `[FIRING] critical: high_cpu on web-1`.
     pub title: String,
+    /// Name of the receiver the message is for.
     pub receiver: String,
+    /// Identity of the alert group, e.g. `route0{host="web-1",rule="high_cpu"}`.
     pub group_key: String,
+    /// The group's alerts, in the notification's order.
     pub alerts: Vec<AlertLine>,
+    /// The dashboard's alerts page (`<external_url>/alerts`); `None` without an external URL.
     pub link: Option<String>,
     /// How to acknowledge, e.g. `hostpulse ack 0123abcd`.
     pub ack_hint: Option<String>,

@@ -1,4 +1,10 @@
 //! What each channel puts on the wire, checked against the local fake providers.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

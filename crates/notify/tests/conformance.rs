@@ -1,5 +1,11 @@
 //! One conformance suite run against every HTTP channel and a local fake of its provider:
 //! retry class by status, no secret in any error, size limits, resolved handling.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

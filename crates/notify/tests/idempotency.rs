@@ -1,5 +1,11 @@
 //! Re-sends that receivers can recognise: the webhook `Idempotency-Key`, Slack threads and
 //! messages an earlier attempt delivered.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! A resolved notification says the value the alert resolved at, never the firing summary
 //! (which the alert still carries), on every channel's default message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -1,6 +1,12 @@
 //! Resumable multi-part sends on Telegram: parts an earlier attempt delivered are not sent
 //! again, each delivered part is reported before the next one is sent, and a part that cannot
 //! be recorded stops the send with a retry.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -4,6 +4,12 @@
 //!
 //! Needs `python3` with `aiosmtpd` (`pip install aiosmtpd`); skipped with a message when they
 //! are missing, except when `CI=true`, where that is a failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

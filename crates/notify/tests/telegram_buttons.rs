@@ -1,5 +1,11 @@
 //! Telegram alert buttons: firing messages carry Ack / Silence 1h / Graph buttons for up to
 //! three alerts, on the last part only; resolved and test messages carry none.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 
