@@ -1,70 +1,66 @@
-//! Validation of http(s) URLs (hub address, external URL) without a URL library.
+//! Validation of http(s) URLs (hub address, external URL, receiver URLs), parsed by the
+//! `http` crate's `Uri` — linked into both binaries already (hyper and reqwest in the hub,
+//! ureq in the agent) — with the product's rules on top.
+
+use http::Uri;
 
 /// Checks that `text` is an absolute `http://` or `https://` URL with a host and an optional
-/// numeric port; returns it without a trailing slash. A bare `host:port` is refused with the
-/// URL to write instead (no scheme is guessed: a token must not go out in clear by accident).
+/// non-zero port; returns it without a trailing slash. A bare `host:port` is refused with the
+/// URL to write instead (no scheme is guessed: a token must not go out in clear by accident),
+/// and so are credentials in the URL (the text is then not echoed: it may hold a password).
 pub fn parse_http_url(text: &str) -> Result<String, String> {
     let bad = |why: &str| {
         format!(
             "{text:?} is not a valid http(s) URL: {why} (use e.g. https://hub.example.com:9810)"
         )
     };
-    let lower = text.to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &text[8..]
-    } else if lower.starts_with("http://") {
-        &text[7..]
-    } else if is_bare_authority(text) {
-        return Err(format!(
-            "{text:?} has no scheme: write http://{text} (or https://{text} for TLS)"
-        ));
-    } else if text.contains('@') {
+    if text.contains('@') {
         return Err("the URL must not contain credentials (use the token setting)".to_owned());
-    } else {
-        return Err(bad("it must start with http:// or https://"));
-    };
+    }
     if text.chars().any(char::is_whitespace) {
         return Err(bad("it contains whitespace"));
     }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.contains('@') {
-        // The text is not echoed: it may contain a password.
-        return Err("the URL must not contain credentials (use the token setting)".to_owned());
+    let uri: Uri = text.parse().map_err(|_| match is_bare_authority(text) {
+        true => no_scheme(text),
+        false => bad("it cannot be parsed"),
+    })?;
+    match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("http" | "https") => {}
+        None if is_bare_authority(text) => return Err(no_scheme(text)),
+        _ => return Err(bad("it must start with http:// or https://")),
     }
-    check_authority(authority).map_err(|why| bad(&why))?;
+    let authority = uri.authority().ok_or_else(|| bad("it has no host"))?;
+    if authority.host().trim_matches(['[', ']']).is_empty() {
+        return Err(bad("it has no valid host name"));
+    }
+    if authority.port_u16() == Some(0) || has_bad_port(authority.as_str()) {
+        return Err(bad("it has no valid port number"));
+    }
     Ok(text.trim_end_matches('/').to_owned())
+}
+
+fn no_scheme(text: &str) -> String {
+    format!("{text:?} has no scheme: write http://{text} (or https://{text} for TLS)")
 }
 
 /// `host`, `host:port` or `[v6]:port` with nothing else: what a scheme-less hub address looks like.
 fn is_bare_authority(text: &str) -> bool {
-    !text.is_empty() && !text.contains(['/', '@', '?', '#']) && check_authority(text).is_ok()
+    !text.is_empty()
+        && !text.contains(['/', '@', '?', '#'])
+        && text.parse::<http::uri::Authority>().is_ok_and(|a| {
+            !a.host().is_empty() && a.port_u16() != Some(0) && !has_bad_port(a.as_str())
+        })
 }
 
-fn check_authority(authority: &str) -> Result<(), String> {
-    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
-        let (host, after) = bracketed
-            .split_once(']')
-            .ok_or("the IPv6 address is missing its closing ]")?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let host_ok = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._:".contains(c));
-    if !host_ok {
-        return Err("it has no valid host name".to_owned());
-    }
-    match port {
-        Some(port) if port.parse::<u16>().map_or(true, |p| p == 0) => {
-            Err(format!("{port:?} is not a port number"))
-        }
-        _ => Ok(()),
-    }
+/// An authority ending in `:` followed by something that is not a port (`Uri` keeps
+/// `hub:port` as written and only reports "no port").
+fn has_bad_port(authority: &str) -> bool {
+    let after_host = authority
+        .rsplit_once(']')
+        .map_or(authority, |(_, rest)| rest);
+    after_host
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| port.parse::<u16>().is_err())
 }
 
 #[cfg(test)]
@@ -106,6 +102,8 @@ mod tests {
             "https://user:pw@hub",
             "https://hub name",
             "http://[::1",
+            "http://hub:99999",
+            "https://:9810",
         ] {
             assert!(parse_http_url(text).is_err(), "{text}");
         }
