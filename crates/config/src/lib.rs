@@ -12,9 +12,7 @@
 use hostpulse_agent_config::{agent, collect};
 #[cfg(test)]
 use hostpulse_config_core::fields;
-use hostpulse_config_core::{
-    error, layers, plain_http, scalar, secret, suggest, units, url, validate, yaml,
-};
+use hostpulse_config_core::{error, layers, scalar, secret, suggest, url, validate, yaml};
 
 mod check;
 #[doc(hidden)]

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-pub use hostpulse_config_core::log::{LogConfig, LogFormat, log_colours};
+pub use hostpulse_config_core::log::{LogConfig, LogFormat};
 
 use crate::validate::Validator;
 
