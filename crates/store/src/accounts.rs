@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 /// An API token's name and role (never its hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiToken {
+    /// The token's unique name.
     pub name: String,
+    /// The role it grants, as stored: `viewer`, `operator` or `admin`.
     pub role: String,
 }
 

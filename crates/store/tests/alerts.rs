@@ -2,6 +2,10 @@
 //! paged history and outbox, silences, retention and persistence across reopening; the
 //! delivery outbox (`alerts/outbox.rs`, `alerts/outbox_admin.rs`), the history of several hosts
 //! (`alerts/history_hosts.rs`) and the upgrade of older databases (`alerts/migration.rs`).
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 #[path = "alerts/history_hosts.rs"]
@@ -202,6 +206,8 @@ pub async fn fill_history(store: &dyn AlertStore) {
     }
 }
 
+/// Every history entry `query` matches, read page by page (each page checked to hold at
+/// most `query.limit` entries).
 pub async fn all_pages(store: &dyn AlertStore, mut query: HistoryQuery) -> Vec<HistoryEntry> {
     let mut entries = Vec::new();
     loop {

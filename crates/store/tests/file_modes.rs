@@ -1,5 +1,9 @@
 //! The database and its -wal/-shm files are readable by the hub's user only, also when an
 //! older database was created with a wider mode.
+#![allow(
+    clippy::panic,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

@@ -1,6 +1,10 @@
 //! Memory of the head: after each checkpoint only points that arrived since stay in
 //! memory, while queries keep returning exactly what was ingested across
 //! checkpoints (also while one runs), reopen and chunk rollover.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! Shared fixtures for the store tests: batches, stores in temp dirs, synthetic hosts.
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test support: a store that cannot be opened stops the test loudly"
+)]
 
 use hostpulse_core::{Clock, Labels, ManualClock, Sample};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
