@@ -11,12 +11,11 @@ use crate::log::LogEntry;
 
 /// One alert group as the pipeline sees it at one moment (muted alerts excluded).
 #[derive(Debug, Clone)]
-pub struct GroupView<'a> {
-    pub key: &'a str,
+pub(crate) struct GroupView<'a> {
     /// Firing alerts of the group.
-    pub firing: Vec<&'a Alert>,
+    pub(crate) firing: Vec<&'a Alert>,
     /// Resolved alerts the receivers were told were firing (and are not firing again).
-    pub resolved: Vec<&'a Alert>,
+    pub(crate) resolved: Vec<&'a Alert>,
 }
 
 impl GroupView<'_> {
@@ -40,7 +39,7 @@ fn ms(duration: std::time::Duration) -> i64 {
 /// - `Repeat` when `repeat_interval` passed since the last notification and some firing
 ///   alert is not acknowledged;
 /// - nothing otherwise.
-pub fn decide(
+pub(crate) fn decide(
     group: &GroupView<'_>,
     last: Option<&LogEntry>,
     route: &RouteSettings,
@@ -80,7 +79,7 @@ fn first_firing_ms(group: &GroupView<'_>) -> Option<i64> {
 /// The group's log entry after the decision: a notification records the current firing set;
 /// otherwise alerts that stopped firing without a due resolved notification (muted, gone,
 /// or resolved without `send_resolved`) leave the set silently. `None` removes the entry.
-pub fn next_entry(
+pub(crate) fn next_entry(
     group: &GroupView<'_>,
     last: Option<&LogEntry>,
     route_name: &str,
@@ -153,7 +152,6 @@ mod tests {
 
     fn view<'a>(firing: &'a [Alert], resolved: &'a [Alert]) -> GroupView<'a> {
         GroupView {
-            key: "g",
             firing: firing.iter().collect(),
             resolved: resolved.iter().collect(),
         }

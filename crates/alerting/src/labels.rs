@@ -77,6 +77,8 @@ pub struct HostGroups {
 }
 
 impl HostGroups {
+    /// Host groups from the configuration's `host_groups` map: group name → host names or
+    /// globs (`*`, `?`) of its members.
     pub fn new(groups: &BTreeMap<String, Vec<String>>) -> Self {
         Self {
             groups: groups.clone(),

@@ -18,7 +18,6 @@ mod route;
 pub use config::{
     AlertingConfig, EscalationStep, InhibitRule, RouteConfig, RouteMatch, RouteSettings,
 };
-pub use dedup::{GroupView, decide, next_entry};
 pub use escalation::due_step;
 pub use inhibit::HOST_DOWN_RULE;
 pub use labels::{CompiledMatcher, HostGroups, label_value};

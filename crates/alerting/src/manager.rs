@@ -23,8 +23,11 @@ use crate::route::Router;
 /// Where an alert goes: route, receivers and group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Routing {
+    /// Name of the matching route: `route0`, `route1`, ... in configuration order, or `default`.
     pub route: String,
+    /// Receiver names the route notifies.
     pub receivers: Vec<String>,
+    /// The group the alert joins on that route, e.g. `route0{host="web-1",rule="high_cpu"}`.
     pub group_key: String,
 }
 
@@ -201,7 +204,6 @@ impl AlertManager {
             }
         }
         let view = GroupView {
-            key,
             firing: group.firing.clone(),
             resolved: resolved.into_values().collect(),
         };

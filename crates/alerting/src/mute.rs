@@ -15,11 +15,22 @@ use crate::labels::{CompiledMatcher, HostGroups, all_match};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MuteReason {
     /// A silence matching the alert is in force.
-    Silence { id: String },
+    Silence {
+        /// Id of the first matching silence.
+        id: String,
+    },
     /// A maintenance window covering the alert's host is open.
-    Maintenance { window: String },
-    /// A firing alert inhibits it (`rule` names the inhibition rule, `by` the source alert).
-    Inhibited { rule: String, by: String },
+    Maintenance {
+        /// Name of the open window, as configured.
+        window: String,
+    },
+    /// A firing alert inhibits it.
+    Inhibited {
+        /// Name of the inhibition rule (e.g. the built-in host-down rule).
+        rule: String,
+        /// Id (fingerprint) of the firing source alert that inhibits this one.
+        by: String,
+    },
 }
 
 /// A silence with compiled matchers.

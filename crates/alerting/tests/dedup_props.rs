@@ -1,5 +1,11 @@
 //! Property tests of the dedup decisions, through the whole manager on a virtual clock:
 //! random sequences of alerts firing, resolving and being acknowledged.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -1,4 +1,10 @@
 //! Escalation chains on a virtual clock, and acknowledgements stopping them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

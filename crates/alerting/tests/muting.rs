@@ -1,4 +1,10 @@
 //! Silences, maintenance windows, inhibition and dry run through the whole pipeline.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! Restart: the notification log goes through its stored form and a new manager neither
 //! repeats a notification nor forgets a reminder, a pending resolved notice or an escalation.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

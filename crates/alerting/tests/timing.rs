@@ -1,4 +1,10 @@
 //! Grouping, dedup, repeat and resolved timings on a virtual clock.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 
