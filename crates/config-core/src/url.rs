@@ -14,7 +14,7 @@ pub fn parse_http_url(text: &str) -> Result<String, String> {
             "{text:?} is not a valid http(s) URL: {why} (use e.g. https://hub.example.com:9810)"
         )
     };
-    if text.contains('@') {
+    if authority_part(text).contains('@') {
         return Err("the URL must not contain credentials (use the token setting)".to_owned());
     }
     if text.chars().any(char::is_whitespace) {
@@ -37,6 +37,12 @@ pub fn parse_http_url(text: &str) -> Result<String, String> {
         return Err(bad("it has no valid port number"));
     }
     Ok(text.trim_end_matches('/').to_owned())
+}
+
+/// What stands between the scheme and the path: where credentials would be written.
+fn authority_part(text: &str) -> &str {
+    let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
+    rest.split(['/', '?', '#']).next().unwrap_or_default()
 }
 
 fn no_scheme(text: &str) -> String {
@@ -76,6 +82,8 @@ mod tests {
         assert!(parse_http_url("http://127.0.0.1:9810").is_ok());
         assert!(parse_http_url("http://[::1]:9810/base").is_ok());
         assert!(parse_http_url("HTTPS://hub").is_ok());
+        // An @ after the host (a path or query) is not a credential.
+        assert!(parse_http_url("https://hooks.example.com/x?to=ops@example.com").is_ok());
     }
 
     #[test]
