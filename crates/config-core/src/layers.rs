@@ -24,6 +24,7 @@ const ENV_ALIASES: &[(&str, &str)] = &[("LOG_FORMAT", "log.format"), ("LOG_LEVEL
 pub struct Overlay {
     /// Key path, e.g. `["storage", "retention", "raw"]`.
     pub key: Vec<String>,
+    /// The value as text, read like a YAML scalar written at that key (`30d`, `true`, `8`).
     pub value: String,
     /// Human name of the source, e.g. `HOSTPULSE_LISTEN` or `--listen`.
     pub source: String,

@@ -30,6 +30,7 @@ impl LogFormat {
 /// Logging settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogConfig {
+    /// How each log line is written (`log.format`; `text` by default).
     pub format: LogFormat,
     /// A level (`trace`, `debug`, `info`, `warn`, `error`, `off`) or a list of
     /// directives such as `info,hostpulse_store=debug`.

@@ -34,7 +34,10 @@ pub struct Validator {
 }
 
 impl Validator {
-    pub fn new(file: Option<PathBuf>, origins: BTreeMap<String, String>) -> Self {
+    /// A validator reporting errors in `file` (`None` when no file was read); `origins` maps
+    /// each dotted key path set by the environment or a flag to that source's name
+    /// (`HOSTPULSE_LISTEN`, `--listen`), so errors about it name the source instead of a line.
+    pub(crate) fn new(file: Option<PathBuf>, origins: BTreeMap<String, String>) -> Self {
         Self {
             file,
             origins,

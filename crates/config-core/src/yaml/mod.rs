@@ -16,7 +16,9 @@ pub use places::Places;
 /// A 1-based line and column (in characters) in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Position {
+    /// Line number, counting the file's first line as 1.
     pub line: usize,
+    /// Column in characters (not bytes), counting the line's first character as 1.
     pub column: usize,
 }
 
@@ -33,7 +35,12 @@ pub enum TextSpan {
     /// Written on one line, character for character, from this position.
     Inline(Position),
     /// A literal block (`|`): line `i` of the text is file line `first_line + i`, from `column`.
-    Block { first_line: usize, column: usize },
+    Block {
+        /// File line (1-based) of the block's first text line, the one after the `|` header.
+        first_line: usize,
+        /// Column (1-based, in characters) where every text line starts: the block's indentation plus one.
+        column: usize,
+    },
     /// Escaped, folded or spread over lines: only where the value starts is known.
     Start(Position),
 }
@@ -73,8 +80,11 @@ impl TextSpan {
 /// A problem found while reading the tree: where, and what to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
+    /// Key path of the offending value, from the document root (empty for the root itself).
     pub path: Vec<Segment>,
+    /// Where the offending key or value is written; `None` when it was set outside the file.
     pub at: Option<Position>,
+    /// What is wrong and how to fix it, e.g. `duplicate key (first set on line 3); keep one`.
     pub message: String,
     /// The value has the wrong shape: nothing under it is checked further.
     pub malformed: bool,
@@ -83,7 +93,9 @@ pub struct Issue {
 /// One part of a key path: a mapping key or a list index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
+    /// A mapping key, as written (unquoted).
     Key(String),
+    /// A 0-based position in a list.
     Index(usize),
 }
 
@@ -107,7 +119,9 @@ pub fn render_path(path: &[Segment]) -> String {
 /// A YAML node and where it is written (`None` for values set by the environment or flags).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// What the node holds.
     pub value: Value,
+    /// Where the node starts in the file; `None` when the environment or a flag set it.
     pub at: Option<Position>,
     /// For scalars: where their text is written.
     pub text: Option<TextSpan>,
@@ -118,8 +132,12 @@ pub struct Node {
 pub enum Value {
     /// `~`, `null` or nothing.
     Null,
+    /// Any other scalar, as its text after unquoting and unescaping: `"5m"` and `5m` are
+    /// both `5m`. Typing (number, bool, duration) happens when it is deserialized.
     Scalar(String),
+    /// A list, items in file order.
     Seq(Vec<Node>),
+    /// A mapping, entries in file order; keys are unique (duplicates are reported as issues).
     Map(Vec<Entry>),
     /// A value already reported as malformed: read as missing, so nothing under it is
     /// reported again.
@@ -129,8 +147,11 @@ pub enum Value {
 /// One `key: value` pair of a mapping.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
+    /// The key's text (`null` for a null key).
     pub key: String,
+    /// Where the key is written; `None` when the entry was set outside the file.
     pub key_at: Option<Position>,
+    /// The value under the key.
     pub value: Node,
 }
 
