@@ -12,6 +12,7 @@ use std::time::Duration;
 /// A group whose oldest queued notification keeps failing, as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StuckGroup {
+    /// The stuck alert group, e.g. `route0{host="web-1",rule="high_cpu"}`.
     pub group_key: String,
     /// The notification that failed (the group's oldest queued one).
     pub notification_id: i64,

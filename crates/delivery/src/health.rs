@@ -13,7 +13,11 @@ pub struct Health {
     pub consecutive_failures: u32,
     /// The newest failure's reason, redacted.
     pub last_error: Option<String>,
+    /// Engine-clock time (ms) of the newest attempt, successful or not; `None` before the
+    /// first attempt since the hub started.
     pub last_attempt_ms: Option<i64>,
+    /// Engine-clock time (ms) of the newest delivery; `None` while nothing was delivered
+    /// since the hub started.
     pub last_success_ms: Option<i64>,
     /// Notifications delivered since the hub started.
     pub delivered: u64,

@@ -45,12 +45,17 @@ pub(crate) struct Shared {
 /// Errors of delivery operations asked for through the API.
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
+    /// No receiver of this name is in the current configuration.
     #[error("no receiver {0:?} is configured")]
     UnknownReceiver(String),
+    /// No notification with this outbox id is stored.
     #[error("no notification {0}")]
     UnknownNotification(i64),
+    /// The request does not fit the notification's state, e.g. requeueing one that is not
+    /// dead-lettered; the text says why.
     #[error("{0}")]
     Invalid(String),
+    /// The alert store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -13,13 +13,16 @@ use std::sync::Arc;
 /// One receiver as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiverStatus {
+    /// The receiver's configured name.
     pub name: String,
+    /// Channel type: `log`, `telegram`, `slack`, `teams`, `email` or `webhook`.
     #[serde(rename = "type")]
     pub kind: String,
     /// `N/DURATION`, or `None` when unlimited.
     pub rate_limit: Option<String>,
     /// Why the receiver could not be set up (its notifications wait until it can).
     pub setup_error: Option<String>,
+    /// Live delivery state of its worker since the hub started.
     pub health: Health,
     /// Alert groups whose oldest notification keeps failing, oldest first.
     pub stuck: Vec<crate::StuckGroup>,

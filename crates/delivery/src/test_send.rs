@@ -10,9 +10,12 @@ use std::time::Instant;
 /// The result of a test message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestOutcome {
+    /// Name of the receiver the test message went to.
     pub receiver: String,
+    /// Channel type: `log`, `telegram`, `slack`, `teams`, `email` or `webhook`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// Whether the provider accepted the message.
     pub delivered: bool,
     /// Provider ids of the message (parts), where the provider returns them.
     pub provider_ids: Vec<String>,
@@ -20,6 +23,7 @@ pub struct TestOutcome {
     pub error: Option<String>,
     /// Whether the failure is temporary (the outbox would retry it).
     pub retryable: bool,
+    /// Wall-clock time the send took, ms; 0 when the receiver could not be set up.
     pub elapsed_ms: u64,
 }
 

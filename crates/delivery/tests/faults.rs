@@ -1,6 +1,12 @@
 //! Faults on the virtual clock: a receiver down for two minutes (each alert group waits on
 //! its own oldest notification), a notification refused permanently, and a hub stopped in
 //! the middle of an attempt.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

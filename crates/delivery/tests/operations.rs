@@ -1,5 +1,11 @@
 //! Operations on delivery: receivers no longer configured, requeueing dead letters,
 //! reconfiguration that keeps unchanged workers, status and test messages.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -1,6 +1,12 @@
 //! Rate limits on the virtual clock: a receiver's own limit (Telegram private and group chat
 //! defaults), the 30 messages per second shared by every receiver of one bot, and a
 //! provider's `retry_after` pausing the receiver.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

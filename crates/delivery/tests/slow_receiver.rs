@@ -3,6 +3,12 @@
 //! receiver are delivered, its notification is dead-lettered with the reason after
 //! `max_attempts` or `max_age`, the group then goes on in order, and the receiver status
 //! shows the stuck group meanwhile.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

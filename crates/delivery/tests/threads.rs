@@ -1,5 +1,11 @@
 //! Messages on Telegram: a resolution replies to the firing message of its group, and a
 //! message split in parts resumes after a failed part without sending any part twice.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 
