@@ -20,14 +20,17 @@ pub struct NewAgent {
 /// An agent as `GET /api/v1/agents` shows it: its record and every instance seen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentView {
+    /// The agent's name, creation and revocation times (flattened into the JSON object).
     #[serde(flatten)]
     pub agent: AgentRecord,
+    /// Every instance (installation) that has pushed with the agent's token.
     pub instances: Vec<InstanceView>,
 }
 
 /// One instance of an agent, with whether it counts as live now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstanceView {
+    /// The instance as the store last saw it (flattened into the JSON object).
     #[serde(flatten)]
     pub instance: InstanceRecord,
     /// Seen within max(3 intervals, 30 s): another instance on the token is refused.

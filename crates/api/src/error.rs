@@ -12,45 +12,66 @@ use hostpulse_store::StoreError;
 /// Every way an API call can fail.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// 400: the request is malformed (bad parameter, JSON or header); the text says which.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 401: no token, or one the hub does not know or has revoked; the text says which.
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
+    /// 403: the token is valid but may not use this route (its role is too low, or it is an
+    /// agent token on an API route).
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// 404: the host, agent, alert, silence or other object named does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// 409: the object already exists, or the request conflicts with the hub's state (e.g.
+    /// another live agent instance on the same token).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 413: the body (compressed or inflated) or the decoded batch exceeds a configured limit.
     #[error("payload too large: {0}")]
     PayloadTooLarge(String),
+    /// 415: the body's `Content-Encoding` is not one the route takes (gzip or identity).
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    /// 408: the body did not arrive within the server's read timeout.
     #[error("request timeout: {0}")]
     RequestTimeout(String),
+    /// 422: the request is well formed but refused on its content (e.g. a batch with a
+    /// sample too old or too far ahead, too many samples, or over a series limit).
     #[error("unprocessable: {0}")]
     Unprocessable(String),
     /// 429: this client sends too much; it may retry after `retry_after_secs`.
     #[error("too many requests: {detail}")]
     TooManyRequests {
+        /// What limit was hit.
         detail: String,
+        /// Seconds the client should wait, sent as `Retry-After`.
         retry_after_secs: u64,
     },
     /// 503 with `Retry-After`: the hub is busy; the client may retry after `retry_after_secs`.
     #[error("busy: {detail}")]
     Busy {
+        /// What is busy.
         detail: String,
+        /// Seconds the client should wait, sent as `Retry-After`.
         retry_after_secs: u64,
     },
+    /// 500: a failure inside the hub (e.g. a database error); logged at error level.
     #[error("internal error: {0}")]
     Internal(String),
+    /// 503: a part the route needs is not running (the alert engine, or the store while the
+    /// hub shuts down).
     #[error("unavailable: {0}")]
     Unavailable(String),
     /// 426: a batch in a protocol version this hub cannot read; the body names the versions
     /// it reads (`versions`), and the agent keeps the batch for a hub that reads it.
     #[error("unsupported version: {detail}")]
     UnsupportedVersion {
+        /// The version sent and the versions read, in words.
         detail: String,
+        /// The protocol versions this hub reads.
         supported: VersionRange,
     },
 }

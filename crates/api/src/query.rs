@@ -17,8 +17,10 @@ use serde::Deserialize;
 /// Query-string parameters.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RangeParams {
+pub(crate) struct RangeParams {
+    /// Agent name of the host.
     pub host: String,
+    /// Metric name, e.g. `cpu.usage_percent`.
     pub metric: String,
     /// Label filter: `mount="/",device="sda1"` (equality matchers, quotes optional).
     pub labels: Option<String>,
@@ -33,7 +35,7 @@ pub struct RangeParams {
 
 /// Answers a range query, refusing one whose answer would exceed the per-answer caps
 /// and streaming the JSON series by series.
-pub async fn query_range(
+pub(crate) async fn query_range(
     State(state): State<AppState>,
     _: Admin,
     Query(params): Query<RangeParams>,
@@ -145,7 +147,7 @@ pub fn parse_time(text: Option<&str>, now_ms: i64, default: i64) -> Result<i64, 
 
 /// Parses `k="v",k2=v2` into labels: a list of `=` matchers in the one matcher grammar;
 /// empty text is no filter.
-pub fn parse_labels(text: &str) -> Result<Labels, ApiError> {
+pub(crate) fn parse_labels(text: &str) -> Result<Labels, ApiError> {
     if text.trim().is_empty() {
         return Ok(Labels::new());
     }

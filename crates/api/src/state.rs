@@ -50,8 +50,11 @@ impl Default for ApiLimits {
 /// State handed to every handler.
 #[derive(Clone)]
 pub struct AppState {
+    /// Samples, hosts, agents and API tokens.
     pub store: Arc<dyn Store>,
+    /// The hub's clock: every handler's "now" (relative query times, liveness, silences).
     pub clock: Arc<dyn Clock>,
+    /// Caps on request bodies, concurrent ingests and answer sizes.
     pub limits: Arc<ApiLimits>,
     /// The alert engine; alerting routes that need it answer 503 without it.
     pub engine: Option<Arc<Engine>>,

@@ -1,5 +1,9 @@
 //! Alerting endpoints over a real SQLite store: history and outbox paging, silences with
 //! validation and audit records, and the 503 answers when alerting is not running.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! Alerting endpoints with a real alert engine on a virtual clock: samples pushed through
 //! ingest fire an alert that the API lists, acknowledges, silences, reloads and backtests.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

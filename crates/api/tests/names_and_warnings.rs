@@ -1,5 +1,9 @@
 //! Name collisions in `GET /api/v1/hosts`, lookups where an agent name wins, and silence
 //! matchers: malformed ones refused with the column, names nothing has warned about.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

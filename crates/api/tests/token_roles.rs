@@ -1,5 +1,9 @@
 //! An agent token on an admin endpoint is told apart from a wrong token (403 that names it);
 //! revoking an unknown or already revoked agent is a 404.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

@@ -1,6 +1,10 @@
 //! Test harness: the API router over a real SQLite store in a temporary directory.
 
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test support: a harness that cannot be built stops the test loudly"
+)]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
