@@ -203,6 +203,7 @@ fn log_file(path: &Path) -> File {
 
 mod agent;
 mod hub;
+pub mod old_hub;
 mod query;
 pub mod sink;
 
