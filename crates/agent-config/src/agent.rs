@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::collect::{CollectSettings, RawCollect, RawPaths};
+use crate::families::RawFamilies;
 use hostpulse_config_core::ConfigErrors;
 use hostpulse_config_core::layers::{Overlay, load_raw, load_raw_text};
 use hostpulse_config_core::log::{LogConfig, RawLog, check_targets};
@@ -29,9 +30,13 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct AgentConfig {
     /// Base URL of the hub, without a trailing slash.
     pub hub_url: String,
+    /// The host's ingest token.
     pub token: Secret,
+    /// What and how often to collect.
     pub collect: CollectSettings,
+    /// Where batches the hub has not acknowledged yet are kept.
     pub spool_dir: PathBuf,
+    /// Spool size cap; beyond it the oldest batches are dropped.
     pub spool_max_bytes: u64,
     /// Timeout of one request to the hub.
     pub timeout: Duration,
@@ -39,17 +44,24 @@ pub struct AgentConfig {
     pub ca_file: Option<PathBuf>,
     /// Skip TLS certificate verification (testing only).
     pub insecure_skip_verify: bool,
+    /// Log format and level.
     pub log: LogConfig,
 }
 
 /// Command-line flags of the agent; each set flag beats the file and the environment.
 #[derive(Clone, Default)]
 pub struct AgentOverrides {
+    /// `--hub`: the hub URL.
     pub hub: Option<String>,
+    /// `--token`: the ingest token.
     pub token: Option<String>,
+    /// `--interval`: the collection interval.
     pub interval: Option<String>,
+    /// `--spool-dir`: the spool directory.
     pub spool_dir: Option<PathBuf>,
+    /// `--display-name`: the name shown instead of the hostname.
     pub display_name: Option<String>,
+    /// `--log-format`: `text` or `json`.
     pub log_format: Option<String>,
 }
 
@@ -127,6 +139,7 @@ pub(crate) struct RawAgent {
     process_interval: Option<Scalar>,
     users_interval: Option<Scalar>,
     top_n: Option<Scalar>,
+    families: Option<RawFamilies>,
     paths: Option<RawPaths>,
     spool_dir: Option<Scalar>,
     spool_max_bytes: Option<Scalar>,
@@ -147,6 +160,7 @@ impl RawAgent {
             process_interval: self.process_interval,
             users_interval: self.users_interval,
             top_n: self.top_n,
+            families: self.families,
             paths: self.paths,
         }
         .validate(v, "");

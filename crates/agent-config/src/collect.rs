@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::families::{RawFamilies, all_families, validate_families};
 use hostpulse_config_core::scalar::Scalar;
 use hostpulse_config_core::validate::{Validator, join};
 
@@ -14,7 +15,9 @@ const MAX_DISPLAY_NAME_CHARS: usize = 64;
 /// Where the host's kernel interfaces are mounted (differs inside a container).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostPaths {
+    /// procfs mount.
     pub proc: PathBuf,
+    /// sysfs mount.
     pub sys: PathBuf,
     /// Root of the host filesystem, for disk usage.
     pub rootfs: PathBuf,
@@ -46,6 +49,10 @@ pub struct CollectSettings {
     pub users_interval: Duration,
     /// Processes kept per top list (1 to 50).
     pub top_n: usize,
+    /// Collector families that run, in cycle order (all of them unless `families:` turns
+    /// some off).
+    pub families: Vec<&'static str>,
+    /// Where the host's kernel interfaces are.
     pub paths: HostPaths,
 }
 
@@ -57,6 +64,7 @@ impl Default for CollectSettings {
             process_interval: Duration::from_secs(15),
             users_interval: Duration::from_secs(30),
             top_n: 5,
+            families: all_families(),
             paths: HostPaths::default(),
         }
     }
@@ -86,11 +94,19 @@ impl RawPaths {
 /// Collection keys as written; they sit directly in the agent file and in `local_agent:`.
 #[derive(Debug, Default)]
 pub struct RawCollect {
+    /// `interval`.
     pub interval: Option<Scalar>,
+    /// `display_name`.
     pub display_name: Option<Scalar>,
+    /// `process_interval`.
     pub process_interval: Option<Scalar>,
+    /// `users_interval`.
     pub users_interval: Option<Scalar>,
+    /// `top_n`.
     pub top_n: Option<Scalar>,
+    /// `families:`, family name → on/off.
+    pub families: Option<RawFamilies>,
+    /// `paths:`.
     pub paths: Option<RawPaths>,
 }
 
@@ -124,6 +140,7 @@ impl RawCollect {
                 second,
             ),
             top_n: v.count(&join(prefix, "top_n"), self.top_n, defaults.top_n, 1..=50),
+            families: validate_families(v, &join(prefix, "families"), self.families),
             paths: self
                 .paths
                 .unwrap_or_default()

@@ -6,9 +6,11 @@
 
 pub mod agent;
 pub mod collect;
+pub mod families;
 
 pub use agent::{
     AgentConfig, AgentOverrides, DEFAULT_SPOOL_DIR, DEFAULT_SPOOL_MAX_BYTES, load_agent_config,
     load_agent_config_text,
 };
 pub use collect::{CollectSettings, HostPaths};
+pub use families::all_families;

@@ -35,6 +35,7 @@ pub fn collector_config(settings: &CollectSettings) -> CollectorConfig {
             .unwrap_or(u64::MAX),
         users_interval_ms: u64::try_from(settings.users_interval.as_millis()).unwrap_or(u64::MAX),
         top_n: settings.top_n,
+        families: settings.families.iter().map(|f| (*f).to_owned()).collect(),
     }
 }
 

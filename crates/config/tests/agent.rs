@@ -284,3 +284,78 @@ fn token_flag_replaces_env_token_file() {
     let config = load_agent_config(None, &vars, &flags).expect("flag wins");
     assert_eq!(config.token.expose(), "flag-token");
 }
+
+#[test]
+fn families_turn_collector_families_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = load_text(
+        &dir,
+        "hub: https://hub\ntoken: t\nfamilies:\n  users: false\n  processes: off\n  tcp: true\n",
+    )
+    .expect("valid");
+    assert_eq!(
+        config.collect.families,
+        [
+            "cpu", "load", "memory", "disk", "diskio", "net", "tcp", "system"
+        ]
+    );
+    let defaults = load_text(&dir, "hub: https://hub\ntoken: t\n").expect("valid");
+    assert_eq!(
+        defaults.collect.families,
+        hostpulse_core::COLLECTOR_FAMILIES
+    );
+
+    let mut vars = minimal_env();
+    vars.push(("HOSTPULSE_FAMILIES__DISKIO".into(), "false".into()));
+    let from_env = load_agent_config(None, &vars, &AgentOverrides::default()).expect("env");
+    assert!(!from_env.collect.families.contains(&"diskio"));
+    assert_eq!(from_env.collect.families.len(), 9);
+}
+
+#[test]
+fn unknown_families_are_errors_with_their_line_and_a_suggestion() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let errors = load_text(
+        &dir,
+        "hub: https://hub\ntoken: t\ntop_n: 0\nfamilies:\n  users: false\n  proceses: false\n  tcp: maybe\n  containers: true\n",
+    )
+    .expect_err("invalid");
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "top_n",
+            "families.proceses",
+            "families.tcp",
+            "families.containers"
+        ],
+        "{errors}"
+    );
+    let typo = &errors.0[1];
+    assert_eq!(typo.position.map(|p| p.line), Some(6));
+    assert!(
+        typo.file
+            .as_ref()
+            .is_some_and(|f| f.ends_with("agent.yaml")),
+        "{typo}"
+    );
+    assert!(
+        typo.message.contains("(did you mean \"processes\"?)"),
+        "{typo}"
+    );
+    assert!(typo.message.contains("families: cpu, load,"), "{typo}");
+    assert!(errors.0[2].message.contains("not a boolean"), "{errors}");
+    assert!(!errors.0[3].message.contains("did you mean"), "{errors}");
+
+    let mut vars = minimal_env();
+    vars.push(("HOSTPULSE_FAMILIES__USER".into(), "false".into()));
+    let errors = load_agent_config(None, &vars, &AgentOverrides::default()).expect_err("env");
+    assert_eq!(errors.0[0].path, "families.user");
+    assert!(
+        errors.0[0].message.contains("did you mean \"users\"")
+            && errors.0[0]
+                .message
+                .contains("set by HOSTPULSE_FAMILIES__USER"),
+        "{errors}"
+    );
+}

@@ -169,3 +169,19 @@ fn numbers_and_units_are_both_accepted() {
     assert_eq!(config.ingest.max_body_bytes, 1 << 20);
     assert_eq!(config.ingest.max_series_per_host, 50_000);
 }
+
+#[test]
+fn local_agent_families_are_validated_like_the_agents() {
+    let (config, _) = load_file("local_agent:\n  families:\n    users: false\n");
+    let families = config.expect("valid").local_agent.collect.families;
+    assert!(!families.contains(&"users") && families.contains(&"processes"));
+    let (errors, path) = load_file("local_agent:\n  families:\n    tcpp: false\n");
+    let errors = errors.expect_err("unknown family");
+    assert_eq!(errors.0[0].path, "local_agent.families.tcpp");
+    assert_eq!(errors.0[0].file.as_deref(), Some(path.as_path()));
+    assert_eq!(errors.0[0].position.map(|p| p.line), Some(3));
+    assert!(
+        errors.0[0].message.contains("did you mean \"tcp\""),
+        "{errors}"
+    );
+}

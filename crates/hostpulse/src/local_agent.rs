@@ -32,6 +32,7 @@ pub fn collector_config(settings: &CollectSettings) -> CollectorConfig {
         process_interval_ms: ms(settings.process_interval),
         users_interval_ms: ms(settings.users_interval),
         top_n: settings.top_n,
+        families: settings.families.iter().map(|f| (*f).to_owned()).collect(),
     }
 }
 

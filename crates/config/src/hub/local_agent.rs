@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use crate::collect::{CollectSettings, RawCollect, RawPaths};
+use hostpulse_agent_config::families::RawFamilies;
 use crate::scalar::Scalar;
 use crate::validate::{Validator, join};
 
@@ -40,6 +41,7 @@ pub(crate) struct RawLocalAgent {
     process_interval: Option<Scalar>,
     users_interval: Option<Scalar>,
     top_n: Option<Scalar>,
+    families: Option<RawFamilies>,
     paths: Option<RawPaths>,
 }
 
@@ -54,6 +56,7 @@ impl RawLocalAgent {
                 process_interval: self.process_interval,
                 users_interval: self.users_interval,
                 top_n: self.top_n,
+                families: self.families,
                 paths: self.paths,
             }
             .validate(v, path),
