@@ -12,7 +12,9 @@ use crate::source::SeriesSource;
 /// One period during which a rule would have fired.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Firing {
+    /// The alert's labels: the series' labels plus the rule's own (series labels win).
     pub labels: Labels,
+    /// Evaluation step (Unix ms) at which it would have started firing.
     pub from_ms: i64,
     /// When it would have resolved; `None` if still firing at the end.
     pub to_ms: Option<i64>,
@@ -23,8 +25,12 @@ pub struct Firing {
 /// The firings of one rule on one host.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BacktestResult {
+    /// Name of the rule replayed.
     pub rule: String,
+    /// Host the rule was replayed for.
     pub host: String,
+    /// Every firing period of any instance (label set), sorted by start; empty when the
+    /// rule would never have fired.
     pub firings: Vec<Firing>,
 }
 

@@ -63,6 +63,7 @@ struct Outcome<'a> {
 }
 
 impl Lifecycle {
+    /// A lifecycle with no alerts: every instance starts inactive.
     pub fn new() -> Self {
         Self::default()
     }

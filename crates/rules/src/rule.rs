@@ -21,19 +21,29 @@ const LATEST_WINDOW_MS: i64 = 60_000;
 /// A rule ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// Unique name, `[a-z][a-z0-9_]*`; alerts carry it as their rule.
     pub name: String,
     /// The condition as written.
     pub expr: String,
     /// The clear condition as written.
     pub clear_expr: Option<String>,
+    /// How long (ms) the condition must hold before a pending alert fires; 0 fires at once.
     pub for_ms: i64,
+    /// How long (ms) the clear condition (or the condition not holding) must last before a
+    /// firing alert resolves; 0 resolves at the first such evaluation.
     pub clear_for_ms: i64,
+    /// Severity of the rule's alerts.
     pub severity: Severity,
+    /// Free text copied onto every alert of the rule; may be empty.
     pub description: String,
     /// Labels added to every alert of the rule.
     pub labels: Labels,
+    /// N-of-M window: the condition counts as holding when it held in `n` of the last `of`
+    /// evaluations; `None` means the latest evaluation decides.
     pub occurrences: Option<Occurrences>,
+    /// Alerts are evaluated and recorded (marked dry-run) but never sent.
     pub dry_run: bool,
+    /// `false` when configured off; [`merge_rules`](crate::merge_rules) drops such rules.
     pub enabled: bool,
     /// Part of the built-in rule set.
     pub builtin: bool,
@@ -50,7 +60,9 @@ pub struct Rule {
 /// Why a rule does not compile: `FILE: rule NAME: expr:12: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
+    /// The file the rule is written in; `None` for built-in rules and unknown sources.
     pub file: Option<PathBuf>,
+    /// The rule's name; `None` when the error is not about one rule (an unreadable file).
     pub rule: Option<String>,
     /// What is wrong, with `expr:COL:`/`clear:COL:` when it is in an expression.
     pub message: String,
@@ -67,8 +79,12 @@ pub struct RulePlace {
     /// The file, when it is not the error's own `file` (errors of rule files read by the
     /// rule set).
     pub file: Option<PathBuf>,
+    /// Key path of the offending value, e.g. `rules[3].expr`.
     pub path: String,
+    /// Line and column of the value (inside the expression when the parser gives an
+    /// offset); `None` when the rule was not read from a file.
     pub position: Option<Position>,
+    /// What is wrong, without file, rule name or position.
     pub reason: String,
 }
 

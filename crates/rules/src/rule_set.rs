@@ -33,7 +33,10 @@ pub fn merge_rules(builtin: Vec<Rule>, user: Vec<Rule>) -> Vec<Rule> {
 /// Every enabled rule and the files read.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
+    /// The enabled rules: built-in ones first (unless replaced by a user rule of the same
+    /// name), then inline rules, then each rule file's, in file order.
     pub rules: Vec<Rule>,
+    /// The rule files read, as configured (`rule_files`), so they can be watched.
     pub files: Vec<PathBuf>,
 }
 
@@ -114,6 +117,7 @@ pub fn check_rule_file(path: &Path) -> Result<usize, Vec<String>> {
 /// What `rules check` found in a valid rule file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleFileReport {
+    /// Number of rules in the file, all of which compile.
     pub rules: usize,
     /// Rules that read metrics no agent sends (see [`unknown_metric_warnings`]).
     pub warnings: Vec<String>,

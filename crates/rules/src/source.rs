@@ -52,6 +52,7 @@ pub struct MemorySource {
 }
 
 impl MemorySource {
+    /// A source with no hosts.
     pub fn new() -> Self {
         Self::default()
     }
@@ -77,10 +78,14 @@ impl MemorySource {
         }
     }
 
+    /// Sets the host's collection interval in ms (staleness counts 3 of them); creates the
+    /// host if new.
     pub fn set_interval(&mut self, host: &str, interval_ms: i64) {
         self.hosts.entry(host.to_owned()).or_default().interval_ms = Some(interval_ms);
     }
 
+    /// Replaces the collector families the host reports as failing (read by
+    /// `collector_failed(...)`); creates the host if new.
     pub fn set_collector_errors(&mut self, host: &str, errors: Vec<CollectorError>) {
         self.hosts.entry(host.to_owned()).or_default().errors = errors;
     }

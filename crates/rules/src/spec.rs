@@ -32,7 +32,10 @@ pub struct RuleConfig {
     pub clear: Option<String>,
     /// How long the clear condition (or the condition not holding) must last to resolve.
     pub clear_for: Duration,
+    /// Severity of the rule's alerts (`warning` when not written).
     pub severity: Severity,
+    /// Free text copied onto every alert of the rule and shown in notifications; empty
+    /// when not written.
     pub description: String,
     /// Labels added to every alert of the rule.
     pub labels: BTreeMap<String, String>,
@@ -75,7 +78,9 @@ impl Default for RuleConfig {
 /// the last `of` evaluations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Occurrences {
+    /// Evaluations that must hold, `1..=of`.
     pub n: u32,
+    /// Length of the window in evaluations, `n..=1000`.
     pub of: u32,
 }
 

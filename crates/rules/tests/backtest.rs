@@ -1,4 +1,10 @@
 //! Backtests: replaying history, including a real NAB series for the anomaly rule.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -1,4 +1,10 @@
 //! Parsing and compiling rule expressions: good expressions, errors with positions.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -1,4 +1,10 @@
 //! Rule files, `rules check`, and merging the built-in rules with configured ones.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

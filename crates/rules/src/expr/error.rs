@@ -7,6 +7,7 @@ use std::fmt;
 pub struct ExprError {
     /// Byte offset into the expression text.
     pub pos: usize,
+    /// What is wrong, without the position, e.g. "expected a quoted label value".
     pub message: String,
 }
 

@@ -1,5 +1,11 @@
 //! Shared test support: building rules and in-memory series.
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::collections::BTreeMap;
 use std::time::Duration;
