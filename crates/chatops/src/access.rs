@@ -5,9 +5,13 @@ use hostpulse_core::Role;
 /// Users by role and allowed group chats, from the bot configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Access {
+    /// Telegram user ids with the admin role.
     pub admins: Vec<i64>,
+    /// Telegram user ids with the operator role.
     pub operators: Vec<i64>,
+    /// Telegram user ids with the viewer role.
     pub viewers: Vec<i64>,
+    /// Group chat ids the bot answers in (listed users only); private chats need no entry.
     pub chats: Vec<i64>,
 }
 

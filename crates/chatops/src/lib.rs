@@ -47,6 +47,7 @@ pub struct BotSettings {
     /// Bot API base URL, e.g. `https://api.telegram.org`.
     pub api_url: String,
     token: String,
+    /// Who may use the bot, with which role, and in which group chats.
     pub access: Access,
     /// Long poll timeout of `getUpdates`.
     pub poll_timeout: Duration,

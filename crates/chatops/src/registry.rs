@@ -18,7 +18,9 @@ pub struct Reply {
     pub text_html: String,
     /// Inline keyboard rows, attached to the last part of the text.
     pub buttons: Option<Vec<Vec<Button>>>,
+    /// An image (e.g. a rendered chart) sent after the text; `None` for none.
     pub photo: Option<Upload>,
+    /// A file sent after the text (and the photo); `None` for none.
     pub document: Option<Upload>,
 }
 
@@ -50,8 +52,11 @@ pub enum CommandError {
 /// The caller of a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
+    /// Telegram user id of the sender.
     pub user_id: i64,
+    /// The chat the command came from; the reply goes there.
     pub chat_id: i64,
+    /// The sender's role from the `telegram:` user lists.
     pub role: Role,
     /// The user as the actor of service operations (`telegram:<id>:<username>` in audit
     /// records, acks and silence authors).
@@ -61,7 +66,9 @@ pub struct Caller {
 /// Everything a handler gets.
 #[derive(Clone)]
 pub struct CommandContext {
+    /// The hub services the command reads and changes.
     pub services: Arc<Services>,
+    /// Who sent the command, from which chat, with which role.
     pub caller: Caller,
     /// Whitespace-separated arguments after the command name.
     pub args: Vec<String>,
@@ -82,6 +89,7 @@ pub type Handler = fn(CommandContext) -> HandlerFuture;
 pub struct CommandSpec {
     /// Without the slash, e.g. `status`.
     pub name: &'static str,
+    /// The lowest role that may run it; others are refused before the handler runs.
     pub min_role: Role,
     /// e.g. `/status [host|glob|group]`.
     pub usage: &'static str,
@@ -90,6 +98,7 @@ pub struct CommandSpec {
     /// The operation of a state-changing command (e.g. [`Action::AlertAck`]); `None` for
     /// reads. Arguments refused before the operation runs are audited under it too.
     pub audit_action: Option<Action>,
+    /// Runs the command.
     pub handler: Handler,
 }
 

@@ -13,9 +13,13 @@ use std::sync::Arc;
 /// What the bot needs from the hub.
 #[derive(Clone)]
 pub struct BotDeps {
+    /// Samples, hosts and agents (`/status`, `/graph`, ...).
     pub store: Arc<dyn Store>,
+    /// Alert history, silences and the notification outbox.
     pub alert_store: Arc<dyn AlertStore>,
+    /// The alert engine: live alerts, acks and silences.
     pub engine: Arc<Engine>,
+    /// The hub's clock: "now" of every reply and relative time.
     pub clock: Arc<dyn Clock>,
     /// Host groups from the rules configuration: name → host names or globs.
     pub host_groups: BTreeMap<String, Vec<String>>,

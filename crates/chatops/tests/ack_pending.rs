@@ -1,6 +1,11 @@
 //! Only a firing alert can be acknowledged: the Ack button and `/ack` on a pending alert
 //! are refused with a message that says it is pending and how to silence it instead, and
 //! nothing is recorded on the alert. Through the fake Bot API on a real engine and store.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

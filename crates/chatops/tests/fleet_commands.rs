@@ -1,4 +1,8 @@
 //! `/hosts`, `/rules`, `/silences` and `/unsilence` through the fake Bot API.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

@@ -1,4 +1,9 @@
 //! `/graph`: a PNG chart sent with sendPhoto, and usage on bad arguments.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! Host names and silence targets through the fake Bot API: an exact agent name wins over
 //! another host's hostname (in `/graph` and the alert's Graph button), collisions show in
 //! `/hosts`, malformed silence matchers are refused and names nothing has are warned about.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

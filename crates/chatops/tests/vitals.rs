@@ -1,5 +1,10 @@
 //! `/cpu`, `/ram`, `/disk`, `/net`, `/uptime`, `/top` and `/users` through the fake Bot API,
 //! on two hosts that sent a full agent frame.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

@@ -1,5 +1,10 @@
 //! Webhook mode: registration, the secret token, re-deliveries and bad bodies; and the admins'
 //! notice when another process polls the token.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "test code: a failed step stops the test loudly (clippy.toml allows this in #[test] functions, not in their helpers)"
+)]
 
 mod common;
 

@@ -1,5 +1,10 @@
 //! A fake Telegram Bot API on loopback: queues updates for long polling, records calls and
 //! answers scripted failures.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "test support: the fake Bot API stops the test loudly on a request it cannot serve"
+)]
 
 use axum::Router;
 use axum::body::Bytes;

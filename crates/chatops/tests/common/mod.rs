@@ -1,6 +1,9 @@
 //! Test rig: a real SQLite store and a manual alert engine with three hosts, and a bot
 //! polling the fake Bot API.
-
+#![allow(
+    clippy::unwrap_used,
+    reason = "test support: a rig that misbehaves stops the test loudly"
+)]
 #![allow(dead_code)] // each test binary uses part of the rig
 
 pub mod fake;
