@@ -58,7 +58,8 @@ write_config() { # $1 file, $2 synchronous mode
     cat >"$1" <<EOF
 listen: 127.0.0.1:0
 storage:
-  synchronous: $2
+  sqlite:
+    synchronous: $2
   checkpoint_interval: $CHECKPOINT
 local_agent:
   enabled: false

@@ -34,7 +34,8 @@ cat >"$WORK/hub.yaml" <<YAML
 local_agent:
   enabled: false
 storage:
-  synchronous: normal
+  sqlite:
+    synchronous: normal
 YAML
 echo "== hub: $HUB on 127.0.0.1:$PORT (default limits)"
 "$HUB" hub --data-dir "$WORK/data" --listen "127.0.0.1:$PORT" --config "$WORK/hub.yaml" \
