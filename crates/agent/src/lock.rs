@@ -13,14 +13,23 @@ pub const LOCK_FILE: &str = "lock";
 /// Why the spool directory could not be locked.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
+    /// Another live agent holds the lock.
     #[error(
         "spool directory {dir} is in use by another hostpulse-agent (pid {pid}); \
          each agent needs its own --spool-dir"
     )]
-    Busy { dir: PathBuf, pid: String },
+    Busy {
+        /// The spool directory.
+        dir: PathBuf,
+        /// The pid written in the lock file by the holder.
+        pid: String,
+    },
+    /// The lock file could not be opened or locked.
     #[error("locking {path}: {source}")]
     Io {
+        /// The lock file.
         path: PathBuf,
+        /// What the system reported.
         #[source]
         source: io::Error,
     },

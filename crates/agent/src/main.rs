@@ -173,6 +173,7 @@ fn run_agent(config: &AgentConfig) -> Result<()> {
         instance_id = instance.instance_id(),
         run_id = instance.run_id(),
         next_seq = instance.peek(),
+        families = %collector.family_names().join(","),
         version = AGENT_VERSION,
         "hostpulse agent started"
     );

@@ -25,8 +25,11 @@ const MAX_REPLY_BYTES: u64 = 64 * 1024;
 /// Where and how to push. `Debug` never shows the token.
 #[derive(Clone)]
 pub struct PushConfig {
+    /// Base URL of the hub, without a trailing slash.
     pub hub_url: String,
+    /// The host's ingest token, sent as a bearer token.
     pub token: String,
+    /// Timeout of one request.
     pub timeout: Duration,
     /// PEM file with the CA certificate(s) to trust for the hub (instead of the built-in roots).
     pub ca_file: Option<PathBuf>,
@@ -49,19 +52,27 @@ impl fmt::Debug for PushConfig {
 /// Why a pusher could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum PushSetupError {
+    /// The hub URL has another scheme (or none).
     #[error("hub URL {0:?} must start with http:// or https://")]
     BadUrl(String),
+    /// The CA file could not be read.
     #[error("reading CA file {path}: {source}")]
     CaFile {
+        /// The CA file.
         path: PathBuf,
+        /// What the read reported.
         #[source]
         source: std::io::Error,
     },
+    /// The CA file holds no certificate.
     #[error("CA file {0} holds no PEM certificate")]
     NoCertificate(PathBuf),
+    /// A certificate of the CA file does not parse.
     #[error("CA file {path}: {source}")]
     Pem {
+        /// The CA file.
         path: PathBuf,
+        /// What the PEM parser reported.
         #[source]
         source: ureq::Error,
     },
@@ -75,22 +86,40 @@ pub enum PushOutcome {
     /// 426 (`unsupported_version`): the hub cannot read this protocol version; keep the
     /// batch for a hub that can, and back off. `hub` is the range the hub reads.
     UnsupportedVersion {
+        /// The hub's reason.
         reason: String,
+        /// The protocol versions the hub reads, when it said.
         hub: Option<VersionRange>,
     },
     /// 401/403: the token is wrong or revoked; keep the batch and back off.
-    Unauthorized { status: u16 },
+    Unauthorized {
+        /// The HTTP status.
+        status: u16,
+    },
     /// 400/413/422: the hub will never take this batch; drop it.
-    Refused { status: u16, reason: String },
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The hub's reason.
+        reason: String,
+    },
     /// 409: another live agent process sends on this token (or as this instance); keep the
     /// batch and try again later, when the other one may have stopped.
-    Conflict { reason: String },
+    Conflict {
+        /// The hub's reason.
+        reason: String,
+    },
     /// The hub could not be reached (connection refused, reset, name not found): try again
     /// soon, a failed connect costs the hub nothing.
-    Unreachable { reason: String },
+    Unreachable {
+        /// What the connection attempt reported.
+        reason: String,
+    },
     /// 429, 5xx, other statuses and timeouts: try again later, after `retry_after` if given.
     RetryLater {
+        /// The status or error seen.
         reason: String,
+        /// The hub's `Retry-After`, if any.
         retry_after: Option<Duration>,
     },
 }

@@ -28,14 +28,18 @@ pub trait FrameSource {
 /// Timing and identity of the loop.
 #[derive(Debug, Clone)]
 pub struct RunSettings {
+    /// Time between two collection cycles.
     pub interval: Duration,
+    /// The agent identity stamped on every batch.
     pub identity: AgentIdentity,
+    /// How often the host facts are re-read.
     pub facts_refresh: Duration,
 }
 
 /// Counters over the life of a [`Runner`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunStats {
+    /// Collection cycles run.
     pub cycles: u64,
     /// Batches the hub acknowledged (directly or from the spool).
     pub acknowledged: u64,

@@ -55,4 +55,29 @@ mod tests {
         assert!(!frame.samples.is_empty());
         assert!(!FrameSource::facts(&collector).hostname.is_empty());
     }
+
+    #[test]
+    fn families_turned_off_in_the_file_send_no_samples() {
+        let text = "hub: https://hub\ntoken: t\nfamilies:\n  users: false\n  processes: false\n";
+        let name = std::path::Path::new("agent.yaml");
+        let config = hostpulse_agent_config::load_agent_config_text(
+            text,
+            name,
+            &[],
+            &hostpulse_agent_config::AgentOverrides::default(),
+        )
+        .unwrap();
+        let mut collector = Collector::new(collector_config(&config.collect));
+        assert!(!collector.family_names().contains(&"users"));
+        let frame = FrameSource::collect(&mut collector, 1_700_000_000_000);
+        let names: Vec<&str> = frame.samples.iter().map(|s| s.name.as_str()).collect();
+        assert!(names.contains(&"mem.total_bytes") && names.contains(&"load.1"));
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.starts_with("proc.") || n.starts_with("users.")),
+            "{names:?}"
+        );
+        assert!(frame.processes.is_none() && frame.users.is_none());
+    }
 }

@@ -47,8 +47,11 @@ struct Entry {
 /// Batches dropped to make room, oldest first.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Eviction {
+    /// Batches dropped.
     pub count: u64,
+    /// Sequence number of the first one dropped.
     pub first_seq: u64,
+    /// Sequence number of the last one dropped.
     pub last_seq: u64,
 }
 

@@ -1,4 +1,10 @@
 //! The `hostpulse-agent` binary: `--once`, pushing with a token file, SIGTERM, bad config.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -1,4 +1,10 @@
 //! The agent loop against a real local HTTP hub: push, outage + replay, refusal, retry.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 
