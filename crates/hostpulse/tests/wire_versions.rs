@@ -3,6 +3,12 @@
 //! it cannot read with 426 and its range, storing nothing of it. A real agent refused by an
 //! older hub keeps every batch in its spool and delivers all of them once the hub is
 //! upgraded: the regression test of "a newer agent talking to an older hub loses data".
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 
