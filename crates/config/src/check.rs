@@ -10,7 +10,9 @@ use crate::layers::{read_text, read_tree};
 /// Which program a configuration file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigKind {
+    /// A hub file (`hostpulse up` / `hostpulse hub`): any file without a top-level `hub:` key.
     Hub,
+    /// An agent file (`hostpulse-agent`): it names the hub to push to under `hub:`.
     Agent,
 }
 

@@ -1,4 +1,10 @@
 //! Agent configuration loading: required keys, secrets, layering.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

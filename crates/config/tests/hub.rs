@@ -1,4 +1,10 @@
 //! Hub configuration loading: defaults, layering, error reporting.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,11 @@
 //! The alert-manager sections of the hub file: a full example loads, and every mistake is
 //! reported at once with its key path.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::time::Duration;
 

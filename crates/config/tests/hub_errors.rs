@@ -1,5 +1,11 @@
 //! Hub configuration errors: every problem at once, with file, line, column, key path and
 //! source.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,11 @@
 //! Every configuration error points at the line and column it is about: plain, quoted and
 //! block values, keys under list items, receivers of every type, aliases, syntax errors.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::path::Path;
 

@@ -1,5 +1,11 @@
 //! Notification receivers: the documented example loads as written, secrets come from files,
 //! and every mistake is reported with its key path without echoing a secret.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::time::Duration;
 

@@ -1,4 +1,10 @@
 //! The `rules:`, `rule_files:` and `host_groups:` sections, and rule files.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,5 +1,11 @@
 //! The SQLite-only settings under `storage.sqlite:`, and the old `storage.synchronous` key
 //! that is refused with its new place.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::path::PathBuf;
 

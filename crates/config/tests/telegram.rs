@@ -1,5 +1,11 @@
 //! The `telegram:` section (the ChatOps bot): the documented example loads, secrets come from
 //! files or the environment, and roles and chats are answered from the lists.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::path::Path;
 use std::time::Duration;

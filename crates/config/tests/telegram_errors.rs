@@ -1,5 +1,11 @@
 //! Mistakes in the `telegram:` section (the ChatOps bot): each is reported at its key path,
 //! all at once, and no secret is ever shown.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use std::path::Path;
 

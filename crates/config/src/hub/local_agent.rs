@@ -3,9 +3,9 @@
 use serde::Deserialize;
 
 use crate::collect::{CollectSettings, RawCollect, RawPaths};
-use hostpulse_agent_config::families::RawFamilies;
 use crate::scalar::Scalar;
 use crate::validate::{Validator, join};
+use hostpulse_agent_config::families::RawFamilies;
 
 /// Longest accepted host name, in characters.
 const MAX_NAME_CHARS: usize = 253;
@@ -17,6 +17,8 @@ pub struct LocalAgentConfig {
     pub enabled: bool,
     /// Host name to report; `None` means the machine's hostname.
     pub name: Option<String>,
+    /// Sampling intervals, top-process size, enabled collector families and kernel paths,
+    /// the same settings as an agent's (`local_agent.interval`, `local_agent.paths.proc`, ...).
     pub collect: CollectSettings,
 }
 

@@ -35,15 +35,23 @@ const DEFAULT_DATA_DIR: &str = "./hostpulse-data";
 /// Validated hub configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HubConfig {
+    /// Address and port of the API and ingest endpoint (`127.0.0.1:9810` by default: local
+    /// connections only).
     pub listen: SocketAddr,
+    /// Directory of the database, the admin token, `hub.url` and the lock file
+    /// (`./hostpulse-data` by default, relative to the working directory).
     pub data_dir: PathBuf,
     /// URL under which operators and agents reach the hub, if it differs from `listen`.
     pub external_url: Option<String>,
+    /// Checkpoint interval, retention per resolution and backend-specific settings.
     pub storage: StorageConfig,
+    /// Limits on what agents may push: body sizes, samples and series per batch, sample age.
     pub ingest: IngestConfig,
     /// HTTP connection timeouts and caps, and query answer caps.
     pub server: ServerConfig,
+    /// The agent that `hostpulse up` runs inside the hub process for the hub's own host.
     pub local_agent: LocalAgentConfig,
+    /// Log line format and level filter.
     pub log: LogConfig,
     /// Alert rules, rule files and host groups.
     pub rules: RulesConfig,
@@ -74,8 +82,13 @@ impl Default for HubConfig {
 /// Command-line flags of the hub; each set flag beats the file and the environment.
 #[derive(Debug, Clone, Default)]
 pub struct HubOverrides {
+    /// `--listen`: the `listen` address as typed, validated like the file key; `None` when
+    /// the flag is not given.
     pub listen: Option<String>,
+    /// `--data-dir`: replaces `data_dir`; `None` when the flag is not given.
     pub data_dir: Option<PathBuf>,
+    /// `--log-format`: `text` or `json`, validated like `log.format`; `None` when the flag
+    /// is not given.
     pub log_format: Option<String>,
 }
 

@@ -28,14 +28,20 @@ const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// The Telegram ChatOps bot of the hub: one bot for the whole fleet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TelegramBotConfig {
+    /// The token BotFather gives, `ID:KEY` (inline `bot_token` or read from `bot_token_file`).
     pub bot_token: Secret,
     /// Base URL without trailing slash; default TELEGRAM_API_URL.
     pub api_url: String,
+    /// Telegram user ids with the admin role: they may do everything.
     pub admins: Vec<i64>,
+    /// Telegram user ids with the operator role: they also acknowledge alerts and create silences.
     pub operators: Vec<i64>,
+    /// Telegram user ids with the viewer role: they may only read. A user id is in at most
+    /// one of the three lists, and at least one list is non-empty.
     pub viewers: Vec<i64>,
     /// Group/supergroup/channel chat ids the bot answers in (private chats with listed users are always allowed).
     pub chats: Vec<i64>,
+    /// How updates reach the bot: long polling (default) or a webhook.
     pub mode: BotMode,
     /// At most one refusal message per unknown user per this interval (default 1h).
     pub refusal_interval: Duration,
@@ -51,10 +57,20 @@ pub struct TelegramBotConfig {
 pub enum BotMode {
     /// getUpdates long polling; `timeout` is the long-poll timeout (default 50s, 1s to 60s,
     /// whole seconds).
-    Polling { timeout: Duration },
+    Polling {
+        /// How long one `getUpdates` call waits for updates (`telegram.poll_timeout`).
+        timeout: Duration,
+    },
     /// setWebhook to `url` (https URL reachable by Telegram; the hub serves POST on its path) with `secret_token`
     /// (1-256 chars of A-Z a-z 0-9 _ -), verified on every call.
-    Webhook { url: String, secret_token: Secret },
+    Webhook {
+        /// The URL registered with `setWebhook` (`telegram.webhook_url`); its path is the one
+        /// the hub serves.
+        url: String,
+        /// The token Telegram sends in `X-Telegram-Bot-Api-Secret-Token` on every call
+        /// (`telegram.webhook_secret_token`); calls without it are refused.
+        secret_token: Secret,
+    },
 }
 
 impl TelegramBotConfig {
