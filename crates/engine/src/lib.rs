@@ -35,8 +35,13 @@ pub type ConfigLoader = Box<dyn Fn() -> Result<HubConfig, String> + Send + Sync>
 /// What the engine runs on.
 #[derive(Clone)]
 pub struct EngineDeps {
+    /// The metric store: the host list and the history read to fill the rule windows after
+    /// a start or reload and for backtests.
     pub store: Arc<dyn Store>,
+    /// Where alerts, silences, notifications and the engine's own state are persisted, so
+    /// that a restarted hub resumes them.
     pub alert_store: Arc<dyn AlertStore>,
+    /// The time evaluations, silences and acknowledgements are stamped with (Unix ms).
     pub clock: Arc<dyn Clock>,
 }
 

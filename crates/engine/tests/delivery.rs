@@ -1,6 +1,12 @@
 //! Delivery from the outbox through a real webhook receiver on loopback: temporary failures
 //! are retried with backoff on the engine clock, permanent ones dead-lettered without
 //! leaking the webhook URL.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use axum::Router;
 use axum::http::StatusCode;

@@ -1,6 +1,11 @@
 //! The engine on a virtual clock over a real SQLite store, restartable on the same
 //! directory: frames in, alert states and outbox notifications out.
-
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 #![allow(dead_code)]
 
 use hostpulse_config::{HubConfig, HubOverrides, load_hub_config};
