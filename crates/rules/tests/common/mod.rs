@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use hostpulse_rules::RuleConfig;
 use hostpulse_core::Labels;
+use hostpulse_rules::RuleConfig;
 use hostpulse_rules::{InstanceResult, MemorySource, Rule, compile};
 
 pub const SEC: i64 = 1_000;
