@@ -1,7 +1,8 @@
 //! Entry point shared by the `config_load` fuzz target and its corpus regression test:
 //! configuration text through the whole load and validation path.
 
-use crate::{AgentOverrides, HubOverrides, load_agent_config_text, load_hub_config_text};
+use crate::agent::{AgentOverrides, load_agent_config_text};
+use crate::{HubOverrides, load_hub_config_text};
 use std::path::Path;
 
 /// Runs one configuration input: the first byte picks hub (even) or agent (odd), the rest

@@ -1,8 +1,9 @@
-//! hostpulse configuration for the hub and the agent.
+//! hostpulse hub configuration: the hub file mapped onto the domain types of the crates that
+//! use it, and `config check` for hub and agent files.
 //!
 //! The loader (YAML with positions, layering, validation, errors) is
-//! `hostpulse-config-core`'s and the agent's own configuration is
-//! `hostpulse-agent-config`'s, both re-exported here; this crate adds the hub's.
+//! `hostpulse-config-core`'s and the agent's configuration is `hostpulse-agent-config`'s;
+//! this crate adds the hub's.
 //!
 //! Settings are layered: built-in defaults < YAML file < `HOSTPULSE_*` environment variables
 //! < command-line flags. Raw values are parsed leniently, then validated in one pass that
@@ -20,18 +21,13 @@ pub mod fuzz;
 mod hub;
 mod log;
 
-pub use agent::{
-    AgentConfig, AgentOverrides, DEFAULT_SPOOL_DIR, DEFAULT_SPOOL_MAX_BYTES, load_agent_config,
-    load_agent_config_text,
-};
 pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detect_config_kind};
-pub use collect::{CollectSettings, HostPaths};
 pub use error::{ConfigError, ConfigErrors};
 pub use hub::parse_rfc3339_ms;
 pub use hub::{
-    BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, Retention,
-    SqliteConfig, StorageConfig, Synchronous, TelegramBotConfig, load_hub_config,
-    load_hub_config_partial, load_hub_config_text,
+    BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, Retention, SqliteConfig,
+    StorageConfig, Synchronous, TelegramBotConfig, load_hub_config, load_hub_config_partial,
+    load_hub_config_text,
 };
 pub use layers::ENV_PREFIX;
 pub use log::{LogConfig, LogFormat};

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use hostpulse_agent_config::{AgentConfig, AgentOverrides, CollectSettings, load_agent_config};
 use hostpulse_config::{
-    AgentConfig, AgentOverrides, CollectSettings, ConfigKind, HubConfig, HubOverrides, LogConfig,
-    Secret, check_config_file, load_agent_config, load_hub_config,
+    ConfigKind, HubConfig, HubOverrides, LogConfig, Secret, check_config_file, load_hub_config,
 };
 
 fn repo_file(name: &str) -> PathBuf {

@@ -1,8 +1,9 @@
 //! The agent `hostpulse up` runs inside the hub: collects this host and stores frames directly.
 
 use anyhow::{Context, Result};
+use hostpulse_agent_config::CollectSettings;
 use hostpulse_collector::{Collector, CollectorConfig};
-use hostpulse_config::{CollectSettings, LocalAgentConfig};
+use hostpulse_config::LocalAgentConfig;
 use hostpulse_core::{Clock, HostFacts};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
 use hostpulse_service::{Actor, IngestError, Service, tokens};

@@ -3,9 +3,8 @@
 
 use crate::hub_config::load_checked;
 use anyhow::Result;
-use hostpulse_config::{
-    AgentOverrides, ConfigErrors, ConfigKind, HubOverrides, detect_config_kind, load_agent_config,
-};
+use hostpulse_agent_config::{AgentOverrides, load_agent_config};
+use hostpulse_config::{ConfigErrors, ConfigKind, HubOverrides, detect_config_kind};
 use std::path::Path;
 use std::process::ExitCode;
 

@@ -9,10 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use hostpulse_config::{
-    AgentConfig, AgentOverrides, CollectSettings, ConfigErrors, LogConfig, LogFormat, Secret,
-    load_agent_config,
-};
+use hostpulse_agent_config::{AgentConfig, AgentOverrides, CollectSettings, load_agent_config};
+use hostpulse_config_core::{ConfigErrors, LogConfig, LogFormat, Secret};
 
 const TOKEN: &str = "s3cr3t-token-value";
 
