@@ -89,48 +89,40 @@ fn upgrade_header(hub: &Hub, token: &str, body: &[u8]) -> Option<String> {
     })
 }
 
-#[test]
-fn hub_reads_a_newer_batch_and_refuses_one_it_cannot_read_storing_nothing() {
-    let hub = Hub::start(Mode::Hub);
-    let token = hub.add_agent("newer");
-    let ts = now_ms().div_euclid(1000) * 1000 - 10_000;
+/// Posts a newer agent's batch (version above the hub's, `min_version` its newest) and
+/// checks it is read as the hub's newest version and its samples are queryable.
+fn store_a_newer_batch(hub: &Hub, token: &str, ts: i64) -> Vec<Point> {
     let newer = newer_batch(PROTOCOL_VERSION + 1, PROTOCOL_VERSION, 1, ts, 0.75);
-    let reply = hub.post(INGEST, Some(&token), &gzip(&newer), true);
+    let reply = hub.post(INGEST, Some(token), &gzip(&newer), true);
     assert_eq!(reply.status, 200, "{}", reply.json);
-    assert_eq!(reply.json["seq"], 1, "{}", reply.json);
-    assert_eq!(reply.json["duplicate"], false, "{}", reply.json);
-    assert_eq!(reply.json["samples"], 2, "{}", reply.json);
-    assert_eq!(
-        reply.json["version"], PROTOCOL_VERSION,
-        "read as: {}",
-        reply.json
-    );
-    assert_eq!(reply.json["versions"], hub_range(), "{}", reply.json);
+    let expected = json!({"seq": 1, "duplicate": false, "samples": 2,
+        "version": PROTOCOL_VERSION, "versions": hub_range(), "commands": []});
+    assert_eq!(reply.json, expected, "read as the hub's newest version");
     let latest = hub.get("/api/v1/hosts/newer/latest");
     assert_eq!(latest.status, 200, "{}", latest.json);
     assert_eq!(latest_value(&latest.json, "load.1", &[]), Some(0.75));
     let disk = latest_value(&latest.json, "disk.used_percent", &[("mount", "/")]);
     assert_eq!(disk, Some(41.5), "{}", latest.json);
-    let stored = [Point {
+    let points = range_points(hub, "newer", "load.1", ts - 5000);
+    let stored = vec![Point {
         ts_ms: ts,
         avg: 0.75,
         count: 1,
     }];
-    assert_eq!(range_points(&hub, "newer", "load.1", ts - 5000), stored);
+    assert_eq!(points, stored);
+    points
+}
 
-    // Readable only from a version above the hub's newest: refused whole, with the range.
-    let unreadable = |seq, value| {
-        let mut batch = newer_batch(
-            PROTOCOL_VERSION + 2,
-            PROTOCOL_VERSION + 1,
-            seq,
-            ts + 1000,
-            value,
-        );
+/// Posts, as seq 2, a batch readable only above the hub's newest version and one below its
+/// oldest: both refused whole with 426, `unsupported_version` and the hub's range.
+fn refuse_unreadable_batches(hub: &Hub, token: &str, ts: i64) {
+    let unreadable = || {
+        let (version, min) = (PROTOCOL_VERSION + 2, PROTOCOL_VERSION + 1);
+        let mut batch = newer_batch(version, min, 2, ts + 1000, 9.0);
         batch["frames"][0]["samples"][1]["name"] = json!("future.metric");
         gzip(&batch)
     };
-    let refused = hub.post(INGEST, Some(&token), &unreadable(2, 9.0), true);
+    let refused = hub.post(INGEST, Some(token), &unreadable(), true);
     assert_eq!(refused.status, 426, "{}", refused.json);
     assert_eq!(
         refused.json["error"], "unsupported_version",
@@ -141,22 +133,25 @@ fn hub_reads_a_newer_batch_and_refuses_one_it_cannot_read_storing_nothing() {
     let detail = refused.json["detail"].as_str().unwrap_or_default();
     let expected = format!("protocol version {}", PROTOCOL_VERSION + 2);
     assert!(detail.contains(&expected), "{detail}");
-    let upgrade = upgrade_header(&hub, &token, &unreadable(2, 9.0));
+    let upgrade = upgrade_header(hub, token, &unreadable());
     assert_eq!(
         upgrade,
         Some(format!("hostpulse-ingest/{PROTOCOL_VERSION}"))
     );
-    // A version below the hub's oldest is refused the same way.
-    let old = newer_batch(
-        MIN_PROTOCOL_VERSION - 1,
-        MIN_PROTOCOL_VERSION - 1,
-        2,
-        ts + 1000,
-        9.0,
-    );
-    let too_old = hub.post(INGEST, Some(&token), &gzip(&old), true);
+    let oldest = MIN_PROTOCOL_VERSION - 1;
+    let old = newer_batch(oldest, oldest, 2, ts + 1000, 9.0);
+    let too_old = hub.post(INGEST, Some(token), &gzip(&old), true);
     assert_eq!(too_old.status, 426, "{}", too_old.json);
     assert_eq!(too_old.json["versions"], hub_range(), "{}", too_old.json);
+}
+
+#[test]
+fn hub_reads_a_newer_batch_and_refuses_one_it_cannot_read_storing_nothing() {
+    let hub = Hub::start(Mode::Hub);
+    let token = hub.add_agent("newer");
+    let ts = now_ms().div_euclid(1000) * 1000 - 10_000;
+    let stored = store_a_newer_batch(&hub, &token, ts);
+    refuse_unreadable_batches(&hub, &token, ts);
 
     // Nothing of the refused batches was stored: values, series and seq are as before.
     let latest = hub.get("/api/v1/hosts/newer/latest");
@@ -172,11 +167,8 @@ fn hub_reads_a_newer_batch_and_refuses_one_it_cannot_read_storing_nothing() {
     assert_eq!(reply.status, 200, "{}", reply.json);
     assert_eq!(reply.json["duplicate"], false, "{}", reply.json);
     assert_eq!(range_points(&hub, "newer", "load.1", ts - 5000).len(), 2);
-    assert!(
-        hub.logs().contains("ingest batch refused"),
-        "{}",
-        hub.logs()
-    );
+    let logs = hub.logs();
+    assert!(logs.contains("ingest batch refused"), "{logs}");
 }
 
 /// Seq and frame timestamps of every batch in the spool now (decoded as the hub would).
@@ -242,15 +234,12 @@ fn logged(agent: &AgentProc, text: &str) -> Vec<Value> {
         .collect()
 }
 
-#[test]
-fn agent_refused_by_an_older_hub_keeps_every_batch_and_delivers_them_after_the_upgrade() {
-    let hub = Hub::start(Mode::Hub);
-    let token = hub.add_agent(AGENT);
-    let old_hub = OldHub::start(&hub.url, &older_hub_refusal(&hub, &token));
-    let since_ms = now_ms() - 2000;
-    let mut agent = AgentProc::start(&old_hub.url, &token);
+/// The agent's one warning about the hub not reading its version.
+const WARNED: &str = "hub cannot read this agent's protocol version";
 
-    // While refused: the spool holds every batch, none acknowledged or dropped.
+/// Watches the spool while the old hub refuses until it holds [`REFUSED_BATCHES`]: the
+/// oldest batch never leaves and no seq is missing. Returns every batch seen, by seq.
+fn watch_spool_while_refused(agent: &mut AgentProc, old_hub: &OldHub) -> BTreeMap<u64, Vec<i64>> {
     let mut seen: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
     wait_for(
         "batches kept while refused",
@@ -261,21 +250,23 @@ fn agent_refused_by_an_older_hub_keeps_every_batch_and_delivers_them_after_the_u
             if let (Some(first), Some(oldest)) = (seen.keys().next(), now.keys().next()) {
                 assert_eq!(oldest, first, "the oldest refused batch left the spool");
             }
-            let seqs: Vec<u64> = now.keys().copied().collect();
-            assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "gap in {seqs:?}");
             seen.extend(now);
-            let all: Vec<u64> = seen.keys().copied().collect();
+            let seqs: Vec<u64> = seen.keys().copied().collect();
             assert!(
-                all.windows(2).all(|w| w[1] == w[0] + 1),
-                "a seq was lost: {all:?}"
+                seqs.windows(2).all(|w| w[1] == w[0] + 1),
+                "a seq was lost: {seqs:?}"
             );
             let refusals = old_hub.refusals();
             (agent.spooled() >= REFUSED_BATCHES && refusals >= 2).then_some(())
         },
     );
-    let warned = "hub cannot read this agent's protocol version";
+    seen
+}
+
+/// The agent warned, naming the old hub's range, and dropped nothing.
+fn assert_warned_about_the_version(agent: &AgentProc) {
     let warning = wait_for("the agent's warning", Duration::from_secs(30), || {
-        logged(&agent, warned).into_iter().next()
+        logged(agent, WARNED).into_iter().next()
     });
     assert_eq!(warning["level"], "WARN", "{warning}");
     let older = (PROTOCOL_VERSION - 1).to_string();
@@ -284,11 +275,20 @@ fn agent_refused_by_an_older_hub_keeps_every_batch_and_delivers_them_after_the_u
         older.as_str(),
         "{warning}"
     );
-    assert!(logged(&agent, "dropping it").is_empty(), "{}", agent.log());
-    assert!(
-        range_points(&hub, AGENT, METRIC, since_ms).is_empty(),
-        "the real hub got nothing yet"
-    );
+    assert!(logged(agent, "dropping it").is_empty(), "{}", agent.log());
+}
+
+#[test]
+fn agent_refused_by_an_older_hub_keeps_every_batch_and_delivers_them_after_the_upgrade() {
+    let hub = Hub::start(Mode::Hub);
+    let token = hub.add_agent(AGENT);
+    let old_hub = OldHub::start(&hub.url, &older_hub_refusal(&hub, &token));
+    let since_ms = now_ms() - 2000;
+    let mut agent = AgentProc::start(&old_hub.url, &token);
+    let seen = watch_spool_while_refused(&mut agent, &old_hub);
+    assert_warned_about_the_version(&agent);
+    let nothing = range_points(&hub, AGENT, METRIC, since_ms);
+    assert!(nothing.is_empty(), "the real hub got nothing yet");
 
     old_hub.upgrade();
     let upgraded_ms = now_ms();
@@ -301,22 +301,16 @@ fn agent_refused_by_an_older_hub_keeps_every_batch_and_delivers_them_after_the_u
         (newest >= upgraded_ms).then_some(())
     });
     let status = agent.terminate(Duration::from_secs(30));
+    let log = agent.log();
     assert!(
         status.is_some_and(|s| s.success()),
-        "agent exit: {status:?}\n{}",
-        agent.log()
+        "agent exit: {status:?}\n{log}"
     );
     assert!(old_hub.forwarded() >= seen.len());
-    assert_eq!(
-        logged(&agent, warned).len(),
-        1,
-        "warned once:\n{}",
-        agent.log()
-    );
+    assert_eq!(logged(&agent, WARNED).len(), 1, "warned once:\n{log}");
     assert!(
         !logged(&agent, "protocol version again").is_empty(),
-        "{}",
-        agent.log()
+        "{log}"
     );
     assert_every_refused_sample_arrived(&hub, &agent, &seen, since_ms);
 }
