@@ -1,6 +1,12 @@
 //! `hostpulse-agent --once` on the real host: per-process CPU in its snapshot comes from two
 //! readings over the interval, so no process shows more than 100 % per core — even one that
 //! has used many CPU-seconds since it started.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

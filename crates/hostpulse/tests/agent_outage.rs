@@ -1,6 +1,12 @@
 //! A real `hostpulse-agent` pushing every second to a real `hostpulse hub` that is killed
 //! or stopped and restarted: nothing acknowledged is lost, everything else is spooled and
 //! replayed in order, and nothing is stored twice.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

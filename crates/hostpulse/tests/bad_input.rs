@@ -1,4 +1,10 @@
 //! Bad bodies sent to a running hub get JSON errors, and the hub keeps serving.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

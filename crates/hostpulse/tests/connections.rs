@@ -1,6 +1,12 @@
 //! The hub's connection limits against a real hub: a slow request head, a slow body and an
 //! idle connection are dropped, and a flood of unauthenticated connections neither exhausts
 //! the hub nor keeps a client with a valid token out.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -1,6 +1,12 @@
 //! One hub per data directory: a second `up`/`hub` on the same directory is refused with the
 //! holder's PID and changes nothing; a second instance on a busy port fails before it creates
 //! its database; a lock left by a killed hub does not block the next start.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

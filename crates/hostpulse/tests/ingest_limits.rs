@@ -1,6 +1,12 @@
 //! Ingest back-pressure and the per-host series cap against a real hub: with every ingest
 //! slot taken, a batch is answered 503 with `Retry-After` and a JSON reason; a batch that
 //! would take a host past `ingest.max_series_per_host` is refused whole with 422 naming it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -2,6 +2,12 @@
 //! 1,000,000-sample body is refused before it is built, and one maximal valid batch
 //! (as many labelled samples as the default caps admit) grows the hub's resident memory
 //! by less than 32 MiB. The figures are peak RSS (VmHWM, reset before each request).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

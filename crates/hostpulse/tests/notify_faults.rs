@@ -2,6 +2,12 @@
 //! are queued and one attempt is in flight delivers every notification after the restart,
 //! in order per group, sending again only the one whose outcome was unknown, with the same
 //! idempotency key; plus `hostpulse notify test|receivers|requeue` end to end.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

@@ -2,6 +2,12 @@
 //! `hostpulse-agent` binaries: a hub address without a scheme, https against the plain-HTTP
 //! hub, an agent token given to the CLI, revoking twice; and logs carry no ANSI colour
 //! when stderr is not a terminal.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

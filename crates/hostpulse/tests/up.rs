@@ -1,5 +1,11 @@
 //! `hostpulse up` end to end: this host's vitals checked against /proc, the CLI status
 //! views, and a graceful shutdown that keeps everything.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 mod common;
 

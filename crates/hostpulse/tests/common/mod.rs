@@ -2,6 +2,12 @@
 //! directories, a small HTTP client, and bounded polling.
 
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed setup step should stop the test loudly"
+)]
 
 use serde_json::Value;
 use std::fs::File;
