@@ -75,11 +75,12 @@ fn nab_series() -> (MemorySource, i64, i64) {
 
 /// `YYYY-MM-DD HH:MM:SS` (UTC) to epoch ms.
 fn epoch_ms(stamp: &str) -> i64 {
-    let n = |range: std::ops::Range<usize>| stamp[range].parse::<i64>().expect("digits");
-    let (y, m, d) = (n(0..4), n(5..7), n(8..10));
-    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let days = 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d - 719_469;
-    ((days * 86_400) + n(11..13) * 3600 + n(14..16) * 60 + n(17..19)) * 1000
+    let civil: jiff::civil::DateTime = stamp.parse().expect("a NAB timestamp");
+    civil
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .expect("in range")
+        .timestamp()
+        .as_millisecond()
 }
 
 #[test]

@@ -5,9 +5,9 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use hostpulse_rules::{Occurrences, RuleConfig};
 use hostpulse_core::{Ack, AlertState, AlertTransition, Labels};
 use hostpulse_rules::{Lifecycle, MemorySource, Rule};
+use hostpulse_rules::{Occurrences, RuleConfig};
 
 /// A rule, its data and its lifecycle for host `h1`, driven by explicit times.
 struct Timeline {
