@@ -76,10 +76,9 @@ fn nab_series() -> (MemorySource, i64, i64) {
 /// `YYYY-MM-DD HH:MM:SS` (UTC) to epoch ms.
 fn epoch_ms(stamp: &str) -> i64 {
     let civil: jiff::civil::DateTime = stamp.parse().expect("a NAB timestamp");
-    civil
-        .to_zoned(jiff::tz::TimeZone::UTC)
+    jiff::tz::TimeZone::UTC
+        .to_timestamp(civil)
         .expect("in range")
-        .timestamp()
         .as_millisecond()
 }
 
