@@ -82,7 +82,8 @@ impl ApiClient {
     /// Why the hub could not be reached: an https URL on a plain-HTTP port is said so.
     fn unreachable(&self, error: reqwest::Error) -> anyhow::Error {
         if !error.is_timeout()
-            && let Some(advice) = hostpulse_config_core::plain_http_advice(&self.base, PROBE_TIMEOUT)
+            && let Some(advice) =
+                hostpulse_config_core::plain_http_advice(&self.base, PROBE_TIMEOUT)
         {
             return anyhow::anyhow!(advice);
         }

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use hostpulse_rules::RuleConfig;
 use hostpulse_core::Labels;
+use hostpulse_rules::RuleConfig;
 use hostpulse_rules::{Lifecycle, MemorySource, Rule, compile_all, default_rules};
 
 const HOSTS: usize = 1_000;
