@@ -1,8 +1,10 @@
-//! The agent → hub wire protocol: `POST /api/v1/ingest` carries one [`IngestBatch`],
-//! JSON compressed with gzip (`Content-Encoding: gzip`), authenticated by an agent token.
+//! The agent ↔ hub wire protocol: `POST /api/v1/ingest` carries one [`IngestBatch`],
+//! JSON compressed with gzip (`Content-Encoding: gzip`), authenticated by an agent token;
+//! the [`command`] channel hands an agent the hub's commands over the same connection.
 
 mod batch;
 mod codec;
+pub mod command;
 mod fields;
 #[doc(hidden)]
 pub mod fuzz;
