@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::actions::{ActionsConfig, RawActions};
 use crate::collect::{CollectSettings, RawCollect, RawPaths};
 use crate::families::RawFamilies;
 use hostpulse_config_core::ConfigErrors;
@@ -46,6 +47,8 @@ pub struct AgentConfig {
     pub insecure_skip_verify: bool,
     /// Log format and level.
     pub log: LogConfig,
+    /// What the hub may ask this agent to do (`actions:`).
+    pub actions: ActionsConfig,
 }
 
 /// Command-line flags of the agent; each set flag beats the file and the environment.
@@ -147,6 +150,7 @@ pub(crate) struct RawAgent {
     ca_file: Option<Scalar>,
     insecure_skip_verify: Option<Scalar>,
     log: Option<RawLog>,
+    actions: Option<RawActions>,
 }
 
 impl RawAgent {
@@ -184,6 +188,7 @@ impl RawAgent {
             .log
             .unwrap_or_default()
             .validate(v, "log", check_targets);
+        let actions = self.actions.unwrap_or_default().validate(v, "actions");
         Some(AgentConfig {
             hub_url: hub_url?,
             token: token?,
@@ -194,6 +199,7 @@ impl RawAgent {
             ca_file,
             insecure_skip_verify,
             log,
+            actions,
         })
     }
 }
@@ -254,6 +260,7 @@ mod tests {
                 ("", struct_fields::<RawAgent>()),
                 ("paths", struct_fields::<RawPaths>()),
                 ("log", struct_fields::<RawLog>()),
+                ("actions", struct_fields::<RawActions>()),
             ],
             "hostpulse-agent.example.yaml",
         );

@@ -4,10 +4,12 @@
 //! Loaded through `hostpulse-config-core` (defaults < file < `HOSTPULSE_*` < flags), so
 //! the agent links no part of the hub's configuration.
 
+pub mod actions;
 pub mod agent;
 pub mod collect;
 pub mod families;
 
+pub use actions::{ActionsConfig, RawActions};
 pub use agent::{
     AgentConfig, AgentOverrides, DEFAULT_SPOOL_DIR, DEFAULT_SPOOL_MAX_BYTES, load_agent_config,
     load_agent_config_text,

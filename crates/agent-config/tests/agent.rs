@@ -9,7 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use hostpulse_agent_config::{AgentConfig, AgentOverrides, CollectSettings, load_agent_config};
+use hostpulse_agent_config::{
+    ActionsConfig, AgentConfig, AgentOverrides, CollectSettings, load_agent_config,
+};
 use hostpulse_config_core::{ConfigErrors, LogConfig, LogFormat, Secret};
 
 const TOKEN: &str = "s3cr3t-token-value";
@@ -48,6 +50,7 @@ fn every_default() {
         ca_file: None,
         insecure_skip_verify: false,
         log: LogConfig::default(),
+        actions: ActionsConfig::default(),
     };
     assert_eq!(config, expected);
     assert_eq!(config.collect.interval, Duration::from_secs(5));

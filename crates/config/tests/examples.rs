@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use hostpulse_agent_config::{AgentConfig, AgentOverrides, CollectSettings, load_agent_config};
+use hostpulse_agent_config::{
+    ActionsConfig, AgentConfig, AgentOverrides, CollectSettings, load_agent_config,
+};
 use hostpulse_config::{
     ConfigKind, HubConfig, HubOverrides, LogConfig, Secret, check_config_file, load_hub_config,
 };
@@ -37,6 +39,7 @@ fn agent_example_equals_defaults_plus_hub_and_token() {
         ca_file: None,
         insecure_skip_verify: false,
         log: LogConfig::default(),
+        actions: ActionsConfig::default(),
     };
     assert_eq!(config, expected);
     assert_eq!(check_config_file(&path).expect("check"), ConfigKind::Agent);

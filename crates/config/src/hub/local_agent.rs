@@ -5,6 +5,7 @@ use serde::Deserialize;
 use crate::collect::{CollectSettings, RawCollect, RawPaths};
 use crate::scalar::Scalar;
 use crate::validate::{Validator, join};
+use hostpulse_agent_config::actions::{ActionsConfig, RawActions};
 use hostpulse_agent_config::families::RawFamilies;
 
 /// Longest accepted host name, in characters.
@@ -20,6 +21,9 @@ pub struct LocalAgentConfig {
     /// Sampling intervals, top-process size, enabled collector families and kernel paths,
     /// the same settings as an agent's (`local_agent.interval`, `local_agent.paths.proc`, ...).
     pub collect: CollectSettings,
+    /// What the hub may run on its own host through this agent (`local_agent.actions`),
+    /// the same settings as an agent's `actions:`.
+    pub actions: ActionsConfig,
 }
 
 impl Default for LocalAgentConfig {
@@ -28,6 +32,7 @@ impl Default for LocalAgentConfig {
             enabled: true,
             name: None,
             collect: CollectSettings::default(),
+            actions: ActionsConfig::default(),
         }
     }
 }
@@ -45,6 +50,7 @@ pub(crate) struct RawLocalAgent {
     top_n: Option<Scalar>,
     families: Option<RawFamilies>,
     paths: Option<RawPaths>,
+    actions: Option<RawActions>,
 }
 
 impl RawLocalAgent {
@@ -62,6 +68,10 @@ impl RawLocalAgent {
                 paths: self.paths,
             }
             .validate(v, path),
+            actions: self
+                .actions
+                .unwrap_or_default()
+                .validate(v, &join(path, "actions")),
         }
     }
 }
