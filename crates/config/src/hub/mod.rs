@@ -2,6 +2,7 @@
 //!
 //! A new section is one field in [`RawHub`] and [`HubConfig`] plus one module here.
 
+mod actions;
 mod alerting;
 mod ingest;
 mod local_agent;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use hostpulse_rules::{RawRule, RulesConfig, validate_rule_sections};
 use serde::Deserialize;
 
+pub use actions::{ActionsConfig, BUILTIN_ACTION_NAMES, is_command_name};
 pub use alerting::{AlertingConfig, parse_rfc3339_ms};
 pub use ingest::IngestConfig;
 pub use local_agent::LocalAgentConfig;
@@ -59,6 +61,8 @@ pub struct HubConfig {
     pub alerting: AlertingConfig,
     /// The Telegram ChatOps bot; `None` when the `telegram:` section is absent.
     pub telegram: Option<TelegramBotConfig>,
+    /// Which command-channel actions operators may ask agents for.
+    pub actions: ActionsConfig,
 }
 
 impl Default for HubConfig {
@@ -75,6 +79,7 @@ impl Default for HubConfig {
             rules: RulesConfig::default(),
             alerting: AlertingConfig::default(),
             telegram: None,
+            actions: ActionsConfig::default(),
         }
     }
 }
@@ -172,6 +177,7 @@ pub(crate) struct RawHub {
     inhibit_rules: Option<Vec<alerting::RawInhibit>>,
     maintenance: Option<Vec<alerting::RawMaintenance>>,
     telegram: Option<telegram::RawTelegramBot>,
+    actions: Option<actions::RawActions>,
 }
 
 impl RawHub {
@@ -205,6 +211,7 @@ impl RawHub {
                 v,
             ),
             telegram: self.telegram.and_then(|raw| raw.validate(v, "telegram")),
+            actions: self.actions.unwrap_or_default().validate(v, "actions"),
         }
     }
 }
@@ -241,6 +248,7 @@ mod tests {
                 ("local_agent.paths", struct_fields::<RawPaths>()),
                 ("log", struct_fields::<RawLog>()),
                 ("telegram", struct_fields::<telegram::RawTelegramBot>()),
+                ("actions", struct_fields::<actions::RawActions>()),
             ],
             "hostpulse.example.yaml",
         );
