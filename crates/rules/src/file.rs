@@ -13,6 +13,7 @@ use hostpulse_config_core::validate::{Validator, join};
 use hostpulse_core::Severity;
 use serde::Deserialize;
 
+use crate::heal::RawHeal;
 use crate::spec::{Occurrences, RuleConfig, RuleOrigin, RulesConfig};
 
 /// Most evaluations an `occurrences` window may span.
@@ -34,6 +35,7 @@ pub struct RawRule {
     hosts: Option<Vec<Scalar>>,
     groups: Option<Vec<Scalar>>,
     occurrences: Option<RawOccurrences>,
+    heal: Option<RawHeal>,
     dry_run: Option<Scalar>,
     enabled: Option<Scalar>,
 }
@@ -115,6 +117,7 @@ impl RawRule {
             occurrences: self
                 .occurrences
                 .and_then(|o| o.validate(v, &join(path, "occurrences"))),
+            heal: self.heal.and_then(|h| h.validate(v, &join(path, "heal"))),
             dry_run: v.boolean(&join(path, "dry_run"), self.dry_run, false),
             enabled: v.boolean(&join(path, "enabled"), self.enabled, true),
             origin: RuleOrigin {

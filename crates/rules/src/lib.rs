@@ -15,6 +15,7 @@ pub mod expr;
 pub mod file;
 #[doc(hidden)]
 pub mod fuzz;
+mod heal;
 mod lifecycle;
 mod metric_check;
 mod rule;
@@ -27,6 +28,7 @@ pub use eval::InstanceResult;
 pub use file::{
     RawRule, load_rule_file, load_rule_file_partial, parse_rule_text, validate_rule_sections,
 };
+pub use heal::{HealDecision, HealSpec, RawHeal};
 pub use lifecycle::Lifecycle;
 pub use metric_check::unknown_metric_warnings;
 pub use rule::{Rule, RuleError, RulePlace, compile, compile_all, required_windows};

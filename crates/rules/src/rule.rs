@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::heal::HealSpec;
 use crate::spec::{Occurrences, RuleConfig, RuleOrigin};
 use hostpulse_config_core::{ConfigError, Position};
 use hostpulse_core::{Labels, Severity};
@@ -41,6 +42,8 @@ pub struct Rule {
     /// N-of-M window: the condition counts as holding when it held in `n` of the last `of`
     /// evaluations; `None` means the latest evaluation decides.
     pub occurrences: Option<Occurrences>,
+    /// What the hub runs by itself when an alert of the rule fires (`heal:`).
+    pub heal: Option<HealSpec>,
     /// Alerts are evaluated and recorded (marked dry-run) but never sent.
     pub dry_run: bool,
     /// `false` when configured off; [`merge_rules`](crate::merge_rules) drops such rules.
@@ -224,6 +227,7 @@ pub fn compile(
         description: rule.description.clone(),
         labels: rule.labels.clone(),
         occurrences: rule.occurrences,
+        heal: rule.heal.clone(),
         dry_run: rule.dry_run,
         enabled: rule.enabled,
         builtin: false,

@@ -8,6 +8,8 @@ use std::time::Duration;
 use hostpulse_config_core::{Position, TextSpan};
 use hostpulse_core::Severity;
 
+use crate::heal::HealSpec;
+
 /// Validated rule-related settings of the hub.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RulesConfig {
@@ -45,6 +47,8 @@ pub struct RuleConfig {
     pub groups: Vec<String>,
     /// Condition counts as holding when it held in `n` of the last `of` evaluations.
     pub occurrences: Option<Occurrences>,
+    /// What the hub runs by itself when the rule fires, before people are told.
+    pub heal: Option<HealSpec>,
     /// Evaluated and recorded, never sent.
     pub dry_run: bool,
     /// `false` disables the rule (also a built-in rule of the same name).
@@ -67,6 +71,7 @@ impl Default for RuleConfig {
             hosts: Vec::new(),
             groups: Vec::new(),
             occurrences: None,
+            heal: None,
             dry_run: false,
             enabled: true,
             origin: RuleOrigin::default(),
