@@ -57,6 +57,8 @@ pub struct AlertManager {
     dry_run: bool,
     log: NotificationLog,
     snapshot: MuteSnapshot,
+    /// Ids of the alerts their rule is healing now (muted until healing gives up).
+    healing: HashSet<String>,
 }
 
 impl AlertManager {
@@ -82,7 +84,14 @@ impl AlertManager {
             dry_run: config.dry_run,
             log,
             snapshot: MuteSnapshot::default(),
+            healing: HashSet::new(),
         })
+    }
+
+    /// Sets the alerts being healed (`heal:` rules): they are muted until healing gives up
+    /// or they resolve, so a heal that works wakes nobody.
+    pub fn set_healing(&mut self, alert_ids: HashSet<String>) {
+        self.healing = alert_ids;
     }
 
     /// Runs the pipeline at `now_ms` over `alerts` (pending, firing and just-resolved) and
@@ -340,6 +349,7 @@ impl AlertManager {
             maintenance: &self.maintenance,
             host_groups: &self.host_groups,
             inhibition: &self.snapshot.inhibition,
+            healing: &self.healing,
             now_ms: self.snapshot.now_ms,
         }
         .reason(alert)

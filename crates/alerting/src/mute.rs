@@ -5,6 +5,7 @@ use crate::maintenance::MaintenanceWindow;
 use hostpulse_core::glob::glob_match;
 use hostpulse_core::{Alert, Silence};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 use crate::AlertingError;
 use crate::inhibit::InhibitIndex;
@@ -30,6 +31,11 @@ pub enum MuteReason {
         rule: String,
         /// Id (fingerprint) of the firing source alert that inhibits this one.
         by: String,
+    },
+    /// The alert's rule is healing it (`heal:`): people are told only if healing gives up.
+    Healing {
+        /// Name of the rule whose heal action is being tried.
+        rule: String,
     },
 }
 
@@ -61,11 +67,13 @@ pub(crate) struct Muter<'a> {
     pub(crate) maintenance: &'a [MaintenanceWindow],
     pub(crate) host_groups: &'a HostGroups,
     pub(crate) inhibition: &'a InhibitIndex,
+    pub(crate) healing: &'a HashSet<String>,
     pub(crate) now_ms: i64,
 }
 
 impl Muter<'_> {
-    /// The first reason `alert` is muted: silence, then maintenance, then inhibition.
+    /// The first reason `alert` is muted: silence, then maintenance, then inhibition, then
+    /// a heal in progress.
     pub(crate) fn reason(&self, alert: &Alert) -> Option<MuteReason> {
         if let Some(silence) = self.silences.iter().find(|s| all_match(&s.matchers, alert)) {
             return Some(MuteReason::Silence {
@@ -77,7 +85,14 @@ impl Muter<'_> {
                 window: window.name.clone(),
             });
         }
-        self.inhibition.inhibited_by(alert)
+        if let Some(reason) = self.inhibition.inhibited_by(alert) {
+            return Some(reason);
+        }
+        self.healing
+            .contains(&alert.id)
+            .then(|| MuteReason::Healing {
+                rule: alert.rule.clone(),
+            })
     }
 
     fn open_window(&self, host: &str) -> Option<&MaintenanceWindow> {
@@ -128,6 +143,7 @@ mod tests {
             maintenance: windows,
             host_groups: &groups,
             inhibition: &inhibition,
+            healing: &HashSet::new(),
             now_ms,
         }
         .reason(a)

@@ -307,3 +307,37 @@ fn dry_run_alerts_never_share_a_notification_with_real_ones() {
         ]
     );
 }
+
+#[test]
+fn a_healing_alert_wakes_nobody_unless_healing_gives_up() {
+    let mut healer = manager(&config());
+    let down = firing("container_down", "web-1", 0);
+    healer.set_healing(std::collections::HashSet::from([down.id.clone()]));
+    assert!(
+        healer
+            .process(0, std::slice::from_ref(&down), &[])
+            .is_empty()
+    );
+    assert_eq!(
+        healer.muted_by(&down),
+        Some(MuteReason::Healing {
+            rule: "container_down".into()
+        })
+    );
+    // Healed: it resolves while muted, and no resolved notice follows a firing never sent.
+    let healed = resolved(down.clone(), 4 * SEC);
+    healer.set_healing(std::collections::HashSet::new());
+    assert!(healer.process(4 * SEC, &[healed], &[]).is_empty());
+
+    // Another instance whose healing gives up is notified at once.
+    let mut other = manager(&config());
+    other.set_healing(std::collections::HashSet::from([down.id.clone()]));
+    assert!(
+        other
+            .process(0, std::slice::from_ref(&down), &[])
+            .is_empty()
+    );
+    other.set_healing(std::collections::HashSet::new());
+    let sent = other.process(MIN, std::slice::from_ref(&down), &[]);
+    assert_eq!(kinds(&sent), [NotificationKind::Firing]);
+}
