@@ -154,6 +154,7 @@ async fn ingest(rig: &Rig, p: Profile) {
                 top_memory: vec![process(999, "java", "appuser", 3.0, 2.0), main],
             }),
             users: Some(p.sessions),
+            containers: None,
             errors: None,
         }],
     };

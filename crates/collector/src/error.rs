@@ -25,6 +25,9 @@ pub enum CollectError {
     /// The netlink (sock_diag) exchange with the kernel failed.
     #[error("{0}")]
     Netlink(String),
+    /// The container engine could not be reached or gave a reply that does not parse.
+    #[error("container engine {0}")]
+    Engine(String),
 }
 
 impl CollectError {

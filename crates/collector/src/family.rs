@@ -144,6 +144,7 @@ pub(crate) fn build(
             c.users_interval_ms,
         )),
         "system" => Box::new(system::SystemCollector::new(proc)),
+        "containers" => Box::new(c.containers.build()),
         _ => return None,
     })
 }

@@ -6,6 +6,7 @@
 //! collector runs the families that the configuration enables. A failing family never stops
 //! the others.
 
+pub mod containers;
 pub mod cpu;
 pub mod disk;
 pub mod diskio;
@@ -56,6 +57,8 @@ pub struct CollectorConfig {
     pub top_n: usize,
     /// The families to run, by name (see [`FAMILIES`]); the others send nothing.
     pub families: Vec<String>,
+    /// The container engine and how often its stats are read (`containers` family).
+    pub containers: containers::ContainersConfig,
 }
 
 impl Default for CollectorConfig {
@@ -71,6 +74,7 @@ impl Default for CollectorConfig {
             users_interval_ms: 30_000,
             top_n: 5,
             families: FAMILIES.iter().map(|name| (*name).to_owned()).collect(),
+            containers: containers::ContainersConfig::default(),
         }
     }
 }

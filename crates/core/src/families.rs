@@ -13,6 +13,7 @@ pub const COLLECTOR_FAMILIES: &[&str] = &[
     "processes",
     "users",
     "system",
+    "containers",
 ];
 
 /// Whether `name` is a collector family.

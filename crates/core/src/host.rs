@@ -81,3 +81,56 @@ pub struct CollectorError {
     /// What went wrong, as the collector's error displays it (e.g. a path and an OS error).
     pub message: String,
 }
+
+/// One container of the host's engine (Docker or podman), running or not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerInfo {
+    /// The engine's full container id (64 hex digits).
+    pub id: String,
+    /// The container's name, without the engine's leading `/`.
+    pub name: String,
+    /// The image it was created from, as the engine names it.
+    #[serde(default)]
+    pub image: String,
+    /// The engine's state word: `running`, `exited`, `created`, `paused`, `restarting`, ...
+    pub state: String,
+    /// Health check result: `healthy`, `unhealthy`, `starting`; empty without a check.
+    #[serde(default)]
+    pub health: String,
+    /// Times the engine restarted it under its restart policy.
+    #[serde(default)]
+    pub restart_count: u64,
+    /// Last start, RFC 3339 as the engine reports it; empty if never started.
+    #[serde(default)]
+    pub started_at: String,
+    /// Exit code of the last run (0 while running or never run).
+    #[serde(default)]
+    pub exit_code: i64,
+    /// Whether the last run was ended by the out-of-memory killer.
+    #[serde(default)]
+    pub oom_killed: bool,
+}
+
+/// One engine event about a container, seen within a collection cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerEvent {
+    /// When the engine recorded it, Unix epoch milliseconds.
+    pub ts_ms: i64,
+    /// The container's name.
+    pub container: String,
+    /// `die`, `oom` or `health_status` (podman's `died` is reported as `die`).
+    pub action: String,
+    /// The exit code of a `die`, the new status of a `health_status`; else empty.
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// The containers of a host at one moment and the events since the previous snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerSnapshot {
+    /// Every container, running or not, sorted by name.
+    pub containers: Vec<ContainerInfo>,
+    /// `die`, `oom` and `health_status` events since the previous cycle, oldest first.
+    #[serde(default)]
+    pub events: Vec<ContainerEvent>,
+}

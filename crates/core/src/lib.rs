@@ -24,7 +24,10 @@ pub use alert::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use families::{COLLECTOR_FAMILIES, is_collector_family};
-pub use host::{CollectorError, HostFacts, ProcessInfo, ProcessSnapshot, UserSession};
+pub use host::{
+    CollectorError, ContainerEvent, ContainerInfo, ContainerSnapshot, HostFacts, ProcessInfo,
+    ProcessSnapshot, UserSession,
+};
 pub use human::{human_bytes, short_number};
 pub use metric::{Labels, MetricNameError, Sample, SeriesKey, validate_metric_name};
 pub use metric_catalogue::{AGENT_METRICS, is_agent_metric};

@@ -5,7 +5,9 @@
 //! [`crate::version`] for how versions are negotiated.
 
 use crate::version::VersionRange;
-use hostpulse_core::{CollectorError, HostFacts, ProcessSnapshot, Sample, UserSession};
+use hostpulse_core::{
+    CollectorError, ContainerSnapshot, HostFacts, ProcessSnapshot, Sample, UserSession,
+};
 use serde::{Deserialize, Serialize};
 
 /// Largest step a batch's seq may make over the last seq stored for its instance (a new
@@ -65,6 +67,10 @@ pub struct Frame {
     /// Logged-in sessions, present on cycles where the user scan ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<UserSession>>,
+    /// The host's containers and recent container events, present on cycles where the
+    /// `containers` family reached an engine (older hubs ignore the field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containers: Option<ContainerSnapshot>,
     /// The full set of failing collector families, sent only on frames where that set
     /// changed (so each error is reported once); `Some(vec![])` means all recovered.
     #[serde(default, skip_serializing_if = "Option::is_none")]

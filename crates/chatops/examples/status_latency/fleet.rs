@@ -141,6 +141,7 @@ pub fn batch(index: usize, ts_ms: i64) -> IngestBatch {
                 top_memory: vec![process],
             }),
             users: Some(vec![]),
+            containers: None,
             errors: None,
         }],
     }
