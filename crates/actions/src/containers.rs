@@ -1,5 +1,6 @@
 //! Container actions: their arguments, checked before anything runs (a container is named by
-//! `[A-Za-z0-9][A-Za-z0-9_.-]{0,127}` or a hex id; `tail` is a line count), and their run.
+//! `[A-Za-z0-9][A-Za-z0-9_.-]{0,127}` or a hex id; `tail` is a line count), and their run
+//! through the collector's container engine client.
 
 use std::collections::BTreeMap;
 
@@ -7,6 +8,8 @@ use hostpulse_proto::command::{
     CONTAINERS_INSPECT, CONTAINERS_LIST, CONTAINERS_LOGS, CONTAINERS_PRUNE, CONTAINERS_RESTART,
     CONTAINERS_START, CONTAINERS_STOP, CommandOutcome, CommandStatus,
 };
+
+use hostpulse_collector::containers::{Client, ContainerError};
 
 use crate::output::Output;
 
@@ -93,14 +96,61 @@ pub fn is_container_name(name: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
-/// Runs a checked container action.
-pub fn run(action: &ContainerAction, _output: &mut Output<'_>) -> CommandOutcome {
+/// Seconds the engine waits for a container to stop before killing it (stop, restart).
+const STOP_TIMEOUT_SECS: u32 = 10;
+
+/// Runs a checked container action through `client`; without one (no engine found on
+/// this host) the action is `unsupported`. List and inspect answer JSON (the inventory
+/// record, never the container's environment), logs the text, the others a sentence.
+pub fn run(
+    action: &ContainerAction,
+    client: Option<&Client>,
+    cap: usize,
+    output: &mut Output<'_>,
+) -> CommandOutcome {
+    let Some(client) = client else {
+        return outcome(
+            CommandStatus::Unsupported,
+            Some("no container engine on this host (containers are off)".to_owned()),
+        );
+    };
+    match call(action, client, cap) {
+        Ok(text) => {
+            output.push(&text);
+            outcome(CommandStatus::Ok, None)
+        }
+        Err(e) => outcome(CommandStatus::Failed, Some(e.to_string())),
+    }
+}
+
+fn call(action: &ContainerAction, client: &Client, cap: usize) -> Result<String, ContainerError> {
+    let json = |value: Result<String, serde_json::Error>| {
+        value.map_err(|e| ContainerError::Parse(e.to_string()))
+    };
+    match action {
+        ContainerAction::List => json(serde_json::to_string_pretty(&client.list(true)?)),
+        ContainerAction::Inspect(name) => {
+            json(serde_json::to_string_pretty(&client.inspect(name)?))
+        }
+        ContainerAction::Logs(name, tail) => client.logs(name, *tail, cap),
+        ContainerAction::Start(name) => client.start(name).map(|()| format!("started {name}\n")),
+        ContainerAction::Stop(name) => client
+            .stop(name, STOP_TIMEOUT_SECS)
+            .map(|()| format!("stopped {name}\n")),
+        ContainerAction::Restart(name) => client
+            .restart(name, STOP_TIMEOUT_SECS)
+            .map(|()| format!("restarted {name}\n")),
+        ContainerAction::Prune => client.prune().map(|bytes| {
+            format!("pruned stopped containers and dangling images; {bytes} bytes reclaimed\n")
+        }),
+    }
+}
+
+fn outcome(status: CommandStatus, error: Option<String>) -> CommandOutcome {
     CommandOutcome {
-        status: CommandStatus::Unsupported,
+        status,
         exit_code: None,
-        error: Some(format!(
-            "container actions are not available in this agent build ({action:?} not run)"
-        )),
+        error,
         started_ms: None,
         finished_ms: 0,
         truncated: false,

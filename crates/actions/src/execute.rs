@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use hostpulse_agent_config::ActionsConfig;
+use hostpulse_collector::containers::Client;
 use hostpulse_core::{Clock, SystemClock};
 use hostpulse_proto::command::{BUILTIN_ACTIONS, Command, CommandOutcome, CommandStatus, RUN};
 
@@ -35,6 +36,7 @@ pub struct Executor {
     journal: Journal,
     cancels: Arc<Cancels>,
     clock: Box<dyn Clock>,
+    containers: Option<Client>,
 }
 
 impl Executor {
@@ -46,7 +48,15 @@ impl Executor {
             journal,
             cancels,
             clock: Box::new(SystemClock),
+            containers: None,
         }
+    }
+
+    /// The same executor running container actions through `client` (without one they
+    /// are `unsupported`).
+    pub fn with_containers(mut self, client: Option<Client>) -> Self {
+        self.containers = client;
+        self
     }
 
     /// The same executor reading time from `clock`.
@@ -75,7 +85,10 @@ impl Executor {
         let started_ms = self.clock.now_ms();
         let mut outcome = match plan {
             Plan::Named(name, argv) => self.run_named(command, &name, &argv, &mut output),
-            Plan::Container(action) => containers::run(&action, &mut output),
+            Plan::Container(action) => {
+                let cap = usize::try_from(self.config.max_output).unwrap_or(usize::MAX);
+                containers::run(&action, self.containers.as_ref(), cap, &mut output)
+            }
         };
         outcome.started_ms = Some(started_ms);
         outcome.finished_ms = self.clock.now_ms();

@@ -8,12 +8,15 @@
 )]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::sync::Arc;
+use std::io::{Read, Write};
+use std::os::unix::net::UnixListener;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hostpulse_actions::{Cancels, Executor, Journal};
 use hostpulse_agent_config::ActionsConfig;
+use hostpulse_collector::containers::{Client, Endpoint};
 use hostpulse_core::{Clock, SystemClock};
 use hostpulse_proto::command::{Command, CommandOutcome, CommandStatus, CommandUpdate};
 
@@ -260,4 +263,70 @@ fn the_journal_stays_bounded_and_drops_a_torn_line() {
     reopened.record("id-7").unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.ends_with("id-6\nid-7\n"), "{text:?}");
+}
+
+/// A container engine speaking just enough of the Docker API on a unix socket: every
+/// request is answered `status` with `body`; the request lines are recorded.
+fn fake_engine(
+    dir: &Path,
+    status: &'static str,
+    body: &'static str,
+) -> (PathBuf, Arc<Mutex<Vec<String>>>) {
+    let path = dir.join("engine.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let text = String::from_utf8_lossy(&head);
+            log.lock()
+                .unwrap()
+                .push(text.lines().next().unwrap_or("").to_owned());
+            let reply = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    (path, seen)
+}
+
+#[test]
+fn container_actions_go_to_the_engine_only_when_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (socket, seen) = fake_engine(dir.path(), "204 No Content", "");
+    let client = Client::new(Endpoint::Unix(socket), Duration::from_secs(5));
+    let cfg = config(&[], &["containers.restart"]);
+    let (executor, _) = executor(dir.path(), cfg);
+    let mut executor = executor.with_containers(Some(client));
+    let restart = command("c-r", "containers.restart", &[("container", "web")]);
+    let (outcome, updates) = execute(&mut executor, &restart);
+    assert_eq!(outcome.status, CommandStatus::Ok, "{:?}", outcome.error);
+    assert_eq!(text(&updates), "restarted web\n");
+    let stop = command("c-s", "containers.stop", &[("container", "web")]);
+    assert_eq!(
+        execute(&mut executor, &stop).0.status,
+        CommandStatus::Refused
+    );
+    let lines = seen.lock().unwrap().clone();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("POST ") && lines[0].contains("/containers/web/restart"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn container_actions_without_an_engine_are_unsupported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut executor, _) = executor(dir.path(), config(&[], &[]));
+    let (outcome, _) = execute(&mut executor, &command("c-l", "containers.list", &[]));
+    assert_eq!(outcome.status, CommandStatus::Unsupported);
+    assert!(outcome.error.unwrap().contains("no container engine"));
 }
