@@ -136,6 +136,13 @@ impl Engine {
             .collect();
         let mut all = live;
         all.extend(resolved);
+        let heal = state.heal.step(&state.rules, &all, now);
+        crate::heal::annotate(&mut all, &heal.gave_up);
+        state.manager.set_healing(heal.healing);
+        for request in &heal.requests {
+            tracing::info!(rule = %request.rule, host = %request.host, action = %request.action, attempt = request.attempt, "heal: trying");
+        }
+        self.heals.push(heal.requests);
         let notifications = state.manager.process(now, &all, &state.silences);
         log_dry_runs(&notifications);
         let log_state = state.manager.log_changes().unwrap_or_else(|e| {

@@ -6,6 +6,7 @@ mod api_types;
 mod backfill;
 mod backtest;
 mod cycle;
+mod heal;
 mod operations;
 mod restart;
 mod source;
@@ -15,6 +16,7 @@ mod tasks;
 mod window;
 
 pub use api_types::*;
+pub use heal::{HEAL_ANNOTATION, HealRequest};
 
 use hostpulse_alerting::{AlertManager, LOG_NAMESPACE, NotificationLog};
 use hostpulse_config::HubConfig;
@@ -68,6 +70,7 @@ pub struct Engine {
     last_cycle: Mutex<CycleStats>,
     last_prune_ms: std::sync::atomic::AtomicI64,
     delivery: Arc<Delivery>,
+    heals: heal::HealQueue,
 }
 
 impl Engine {
@@ -127,6 +130,7 @@ impl Engine {
                 config.alerting.restart_grace,
                 known_hosts.into_iter().map(|h| h.name),
             ),
+            heal: Default::default(),
         };
         let keep = required_windows(&state.rules);
         let delivery = Delivery::start(
@@ -152,6 +156,7 @@ impl Engine {
             last_cycle: Mutex::default(),
             last_prune_ms: std::sync::atomic::AtomicI64::new(i64::MIN / 2),
             delivery,
+            heals: heal::HealQueue::default(),
         });
         engine.backfill(None).await;
         engine.publish(&*engine.state.lock().await);

@@ -1,6 +1,7 @@
 //! The engine's mutable state: rules, alert lifecycle, alert manager, silences, and the
 //! changes not yet persisted.
 
+use crate::heal::HealBook;
 use crate::restart::RestartGrace;
 use hostpulse_alerting::AlertManager;
 use hostpulse_alerting::AlertingConfig;
@@ -27,6 +28,8 @@ pub struct State {
     pub rule_evaluated_ms: HashMap<String, i64>,
     /// Hosts whose evaluation waits for their agent to catch up after the start.
     pub restart: RestartGrace,
+    /// Attempts and outcomes of the alerts `heal:` rules are working on.
+    pub heal: HealBook,
 }
 
 /// Merges `more` into `into`, keeping order (used to retry a failed save).
