@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::actions::{ActionsConfig, RawActions};
 use crate::collect::{CollectSettings, RawCollect, RawPaths};
+use crate::containers::RawContainers;
 use crate::families::RawFamilies;
 use hostpulse_config_core::ConfigErrors;
 use hostpulse_config_core::layers::{Overlay, load_raw, load_raw_text};
@@ -144,6 +145,7 @@ pub(crate) struct RawAgent {
     top_n: Option<Scalar>,
     families: Option<RawFamilies>,
     paths: Option<RawPaths>,
+    containers: Option<RawContainers>,
     spool_dir: Option<Scalar>,
     spool_max_bytes: Option<Scalar>,
     timeout: Option<Scalar>,
@@ -166,6 +168,7 @@ impl RawAgent {
             top_n: self.top_n,
             families: self.families,
             paths: self.paths,
+            containers: self.containers,
         }
         .validate(v, "");
         let ca_file = validate_ca_file(v, self.ca_file);
@@ -259,6 +262,7 @@ mod tests {
             &[
                 ("", struct_fields::<RawAgent>()),
                 ("paths", struct_fields::<RawPaths>()),
+                ("containers", struct_fields::<RawContainers>()),
                 ("log", struct_fields::<RawLog>()),
                 ("actions", struct_fields::<RawActions>()),
             ],

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::containers::{ContainersSettings, RawContainers};
 use crate::families::{RawFamilies, all_families, validate_families};
 use hostpulse_config_core::scalar::Scalar;
 use hostpulse_config_core::validate::{Validator, join};
@@ -54,6 +55,8 @@ pub struct CollectSettings {
     pub families: Vec<&'static str>,
     /// Where the host's kernel interfaces are.
     pub paths: HostPaths,
+    /// The container engine and the stats interval of the `containers` family.
+    pub containers: ContainersSettings,
 }
 
 impl Default for CollectSettings {
@@ -66,6 +69,7 @@ impl Default for CollectSettings {
             top_n: 5,
             families: all_families(),
             paths: HostPaths::default(),
+            containers: ContainersSettings::default(),
         }
     }
 }
@@ -108,6 +112,8 @@ pub struct RawCollect {
     pub families: Option<RawFamilies>,
     /// `paths:`.
     pub paths: Option<RawPaths>,
+    /// `containers:`.
+    pub containers: Option<RawContainers>,
 }
 
 impl RawCollect {
@@ -145,6 +151,10 @@ impl RawCollect {
                 .paths
                 .unwrap_or_default()
                 .validate(v, &join(prefix, "paths")),
+            containers: self
+                .containers
+                .unwrap_or_default()
+                .validate(v, &join(prefix, "containers")),
         }
     }
 }

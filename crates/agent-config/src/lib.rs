@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod agent;
 pub mod collect;
+pub mod containers;
 pub mod families;
 
 pub use actions::{ActionsConfig, RawActions};
@@ -15,4 +16,5 @@ pub use agent::{
     load_agent_config_text,
 };
 pub use collect::{CollectSettings, HostPaths};
+pub use containers::ContainersSettings;
 pub use families::all_families;

@@ -303,7 +303,15 @@ fn families_turn_collector_families_off() {
     assert_eq!(
         config.collect.families,
         [
-            "cpu", "load", "memory", "disk", "diskio", "net", "tcp", "system"
+            "cpu",
+            "load",
+            "memory",
+            "disk",
+            "diskio",
+            "net",
+            "tcp",
+            "system",
+            "containers"
         ]
     );
     let defaults = load_text(&dir, "hub: https://hub\ntoken: t\n").expect("valid");
@@ -316,7 +324,7 @@ fn families_turn_collector_families_off() {
     vars.push(("HOSTPULSE_FAMILIES__DISKIO".into(), "false".into()));
     let from_env = load_agent_config(None, &vars, &AgentOverrides::default()).expect("env");
     assert!(!from_env.collect.families.contains(&"diskio"));
-    assert_eq!(from_env.collect.families.len(), 9);
+    assert_eq!(from_env.collect.families.len(), 10);
 }
 
 #[test]
@@ -324,7 +332,7 @@ fn unknown_families_are_errors_with_their_line_and_a_suggestion() {
     let dir = tempfile::tempdir().expect("tempdir");
     let errors = load_text(
         &dir,
-        "hub: https://hub\ntoken: t\ntop_n: 0\nfamilies:\n  users: false\n  proceses: false\n  tcp: maybe\n  containers: true\n",
+        "hub: https://hub\ntoken: t\ntop_n: 0\nfamilies:\n  users: false\n  proceses: false\n  tcp: maybe\n  kubernetes: true\n",
     )
     .expect_err("invalid");
     let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
@@ -334,7 +342,7 @@ fn unknown_families_are_errors_with_their_line_and_a_suggestion() {
             "top_n",
             "families.proceses",
             "families.tcp",
-            "families.containers"
+            "families.kubernetes"
         ],
         "{errors}"
     );
@@ -365,4 +373,45 @@ fn unknown_families_are_errors_with_their_line_and_a_suggestion() {
                 .contains("set by HOSTPULSE_FAMILIES__USER"),
         "{errors}"
     );
+}
+
+#[test]
+fn containers_section_sets_endpoint_and_stats_interval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "hub: https://hub\ntoken: t\ncontainers:\n  endpoint: unix:///run/podman/podman.sock\n  stats_interval: 3s\n";
+    let config = load_text(&dir, text).expect("valid");
+    let c = &config.collect.containers;
+    assert_eq!(
+        c.endpoint.as_deref(),
+        Some("unix:///run/podman/podman.sock")
+    );
+    assert_eq!(c.stats_interval, std::time::Duration::from_secs(3));
+    let defaults = load_text(&dir, "hub: https://hub\ntoken: t\n").expect("valid");
+    assert_eq!(defaults.collect.containers.endpoint, None);
+    assert_eq!(defaults.collect.containers.stats_interval.as_secs(), 10);
+}
+
+#[test]
+fn a_bad_container_endpoint_is_an_error_with_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "hub: https://hub\ntoken: t\ncontainers:\n  endpoint: https://docker:2376\n  stats_interval: 0s\n  sockets: 2\n";
+    let errors = load_text(&dir, text).expect_err("invalid");
+    let shown = errors.to_string();
+    assert!(shown.contains("agent.yaml:4:"), "{shown}");
+    assert!(shown.contains("containers.endpoint"), "{shown}");
+    assert!(shown.contains("TLS is not supported"), "{shown}");
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert!(paths.contains(&"containers.endpoint"), "{shown}");
+    let unknown = load_text(
+        &dir,
+        "hub: https://hub\ntoken: t\ncontainers:\n  sockets: 2\n",
+    )
+    .expect_err("unknown key");
+    assert!(unknown.to_string().contains("sockets"), "{unknown}");
+    let short = load_text(
+        &dir,
+        "hub: https://hub\ntoken: t\ncontainers:\n  stats_interval: 0s\n",
+    )
+    .expect_err("too short");
+    assert!(short.to_string().contains("agent.yaml:4:"), "{short}");
 }

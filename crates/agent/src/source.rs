@@ -36,6 +36,11 @@ pub fn collector_config(settings: &CollectSettings) -> CollectorConfig {
         users_interval_ms: u64::try_from(settings.users_interval.as_millis()).unwrap_or(u64::MAX),
         top_n: settings.top_n,
         families: settings.families.iter().map(|f| (*f).to_owned()).collect(),
+        containers: hostpulse_collector::containers::configure(
+            settings.containers.endpoint.as_deref(),
+            settings.containers.stats_interval,
+            settings.families.contains(&"containers"),
+        ),
     }
 }
 

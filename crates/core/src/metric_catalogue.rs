@@ -49,6 +49,17 @@ pub const AGENT_METRICS: &[&str] = &[
     "users.logged_in",
     "system.uptime_seconds",
     "system.boot_time_seconds",
+    "container.running",
+    "container.healthy",
+    "container.restarts",
+    "container.oom_kills",
+    "container.cpu_percent",
+    "container.mem_bytes",
+    "container.mem_limit_bytes",
+    "container.net_rx_bytes_per_sec",
+    "container.net_tx_bytes_per_sec",
+    "container.blkio_read_bytes_per_sec",
+    "container.blkio_write_bytes_per_sec",
 ];
 
 /// Whether the agent sends a metric of this name.
@@ -63,7 +74,17 @@ mod tests {
 
     /// Families of docs/metrics.md whose `family.name` words in backticks are metric names.
     const FAMILIES: &[&str] = &[
-        "cpu", "load", "mem", "swap", "disk", "net", "tcp", "proc", "users", "system",
+        "cpu",
+        "load",
+        "mem",
+        "swap",
+        "disk",
+        "net",
+        "tcp",
+        "proc",
+        "users",
+        "system",
+        "container",
     ];
 
     fn documented() -> BTreeSet<String> {

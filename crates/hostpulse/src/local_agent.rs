@@ -34,6 +34,11 @@ pub fn collector_config(settings: &CollectSettings) -> CollectorConfig {
         users_interval_ms: ms(settings.users_interval),
         top_n: settings.top_n,
         families: settings.families.iter().map(|f| (*f).to_owned()).collect(),
+        containers: hostpulse_collector::containers::configure(
+            settings.containers.endpoint.as_deref(),
+            settings.containers.stats_interval,
+            settings.families.contains(&"containers"),
+        ),
     }
 }
 

@@ -85,3 +85,40 @@ impl ContainersConfig {
         ContainersCollector::new(client, self.stats_interval_ms)
     }
 }
+
+/// The family's settings from the configured endpoint (already checked by the
+/// configuration) and stats interval: resolves the engine (see [`resolve`]) and, when the
+/// family is `enabled`, logs one INFO line saying which engine is used or that the
+/// family is off for want of one.
+pub fn configure(
+    endpoint: Option<&str>,
+    stats_interval: Duration,
+    enabled: bool,
+) -> ContainersConfig {
+    let configured = endpoint.and_then(|text| match Endpoint::parse(text) {
+        Ok(endpoint) => Some(endpoint),
+        Err(why) => {
+            tracing::warn!(%why, "containers.endpoint ignored");
+            None
+        }
+    });
+    let resolved = resolve(configured.as_ref());
+    if enabled {
+        if let Some(why) = &resolved.ignored {
+            tracing::warn!(%why, "DOCKER_HOST ignored");
+        }
+        match &resolved.endpoint {
+            Some(e) => {
+                tracing::info!(endpoint = %e, source = resolved.source, "containers: engine endpoint")
+            }
+            None => tracing::info!(
+                tried = "containers.endpoint, DOCKER_HOST, /var/run/docker.sock, /run/podman/podman.sock",
+                "containers family off: no container engine endpoint"
+            ),
+        }
+    }
+    ContainersConfig {
+        endpoint: resolved.endpoint,
+        stats_interval_ms: u64::try_from(stats_interval.as_millis()).unwrap_or(u64::MAX),
+    }
+}

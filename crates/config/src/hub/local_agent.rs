@@ -6,6 +6,7 @@ use crate::collect::{CollectSettings, RawCollect, RawPaths};
 use crate::scalar::Scalar;
 use crate::validate::{Validator, join};
 use hostpulse_agent_config::actions::{ActionsConfig, RawActions};
+use hostpulse_agent_config::containers::RawContainers;
 use hostpulse_agent_config::families::RawFamilies;
 
 /// Longest accepted host name, in characters.
@@ -50,6 +51,7 @@ pub(crate) struct RawLocalAgent {
     top_n: Option<Scalar>,
     families: Option<RawFamilies>,
     paths: Option<RawPaths>,
+    containers: Option<RawContainers>,
     actions: Option<RawActions>,
 }
 
@@ -66,6 +68,7 @@ impl RawLocalAgent {
                 top_n: self.top_n,
                 families: self.families,
                 paths: self.paths,
+                containers: self.containers,
             }
             .validate(v, path),
             actions: self
