@@ -3,6 +3,7 @@
 
 pub mod backoff;
 pub mod batch;
+pub mod commands;
 pub mod encode;
 pub mod instance;
 pub mod lock;
@@ -14,6 +15,8 @@ pub mod source;
 pub mod spool;
 
 pub use batch::BatchBuilder;
+pub use commands::CommandChannel;
+pub use commands::link::HubLink;
 pub use instance::InstanceState;
 pub use lock::{LockError, SpoolLock};
 pub use push::{PushConfig, PushOutcome, PushSetupError, Pusher};

@@ -5,18 +5,23 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use hostpulse_actions::{Cancels, Executor, Journal};
 use hostpulse_agent::{
-    AGENT_VERSION, FACTS_REFRESH, InstanceState, PushConfig, Pusher, RunSettings, Runner, Spool,
-    SpoolLock, collector_config, install_shutdown_handler,
+    AGENT_VERSION, CommandChannel, FACTS_REFRESH, HubLink, InstanceState, PushConfig, Pusher,
+    RunSettings, Runner, Spool, SpoolLock, collector_config, install_shutdown_handler,
 };
 use hostpulse_agent_config::{AgentConfig, AgentOverrides, load_agent_config};
 use hostpulse_collector::Collector;
+use hostpulse_collector::containers::Client;
 use hostpulse_config_core::LogFormat;
 use hostpulse_proto::AgentIdentity;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
+/// Timeout of one request to the container engine for a container action.
+const ENGINE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Exit code for invalid flags or configuration.
 const EXIT_CONFIG: u8 = 2;
 /// Placeholders letting `--once` run without a hub or token.
@@ -182,8 +187,24 @@ fn run_agent(config: &AgentConfig) -> Result<()> {
         identity,
         facts_refresh: FACTS_REFRESH,
     };
+    let channel = start_command_channel(config, &pusher)?;
     let mut runner = Runner::new(collector, settings, pusher, spool, instance);
     hostpulse_agent::memory::release_startup_pages();
     runner.run(stop);
+    channel.stop();
     Ok(())
+}
+
+/// Starts the hub → agent command channel: executed command ids are journalled in the
+/// spool directory, commands are checked against `actions:`.
+fn start_command_channel(config: &AgentConfig, pusher: &Pusher) -> Result<CommandChannel> {
+    let journal = Journal::open(&config.spool_dir).context("opening the command journal")?;
+    let cancels = Arc::new(Cancels::new());
+    // The same engine the containers family reads; none: container actions are unsupported.
+    let engine = collector_config(&config.collect).containers.endpoint;
+    let client = engine.map(|endpoint| Client::new(endpoint, ENGINE_TIMEOUT));
+    let executor =
+        Executor::new(config.actions.clone(), journal, cancels.clone()).with_containers(client);
+    CommandChannel::start(HubLink::new(pusher, config.timeout), executor, cancels)
+        .context("starting the command channel")
 }

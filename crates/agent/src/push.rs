@@ -177,6 +177,17 @@ impl Pusher {
         &self.url
     }
 
+    /// The same HTTP client (TLS, connection pool, user agent) for the hub's other agent
+    /// endpoints, with the hub's base URL and the `Authorization` header value.
+    pub fn client(&self) -> (ureq::Agent, String, String) {
+        let base = self.url.strip_suffix(INGEST_PATH).unwrap_or(&self.url);
+        (
+            self.agent.clone(),
+            base.to_owned(),
+            self.authorization.clone(),
+        )
+    }
+
     /// POSTs one gzip-encoded batch and classifies the reply.
     pub fn push(&self, body: &[u8]) -> PushOutcome {
         let sent = self
