@@ -180,7 +180,10 @@ impl Executor {
             Err(e) => (
                 CommandStatus::Failed,
                 None,
-                Some(format!("cannot start {name} ({}): {e}", argv[0])),
+                Some(format!(
+                    "cannot start {name} ({}): {e}",
+                    argv.first().map_or("", String::as_str)
+                )),
             ),
             Ok(Ended::Exited(exit)) => match exit.code() {
                 Some(0) => (CommandStatus::Ok, Some(0), None),
