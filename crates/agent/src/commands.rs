@@ -23,6 +23,8 @@ use link::{HubLink, PollAnswer, PostAnswer};
 pub const POLL_WAIT: Duration = Duration::from_secs(25);
 /// How often a hub without the command channel is asked again.
 pub const OLD_HUB_RETRY: Duration = Duration::from_secs(300);
+/// An empty poll answer quicker than this is followed by this pause.
+const MIN_EMPTY_POLL: Duration = Duration::from_secs(1);
 /// Commands waiting to run; beyond it new ones are answered `failed` (busy).
 const QUEUE: usize = 32;
 /// Tries of one update post.
@@ -114,15 +116,22 @@ impl Poller {
         let mut old_hub = false;
         tracing::info!(url = %self.link.poll_url(), allowed = %self.poll.allowed.join(","), commands = %self.poll.commands.join(","), "command channel started");
         while !self.stopping.load(Ordering::SeqCst) {
+            let asked = Instant::now();
             let wait = match self.link.poll(&self.poll) {
                 PollAnswer::Batch(batch) => {
                     if backoff.failures() > 0 || std::mem::take(&mut old_hub) {
                         tracing::info!("command channel open again");
                     }
                     backoff.reset();
+                    let empty = batch.commands.is_empty() && batch.cancel.is_empty();
                     batch.cancel.iter().for_each(|id| self.cancels.cancel(id));
                     batch.commands.into_iter().for_each(|c| self.enqueue(c));
-                    continue;
+                    // An empty answer at once (the hub did not hold the poll): not in a loop.
+                    let early = empty && asked.elapsed() < MIN_EMPTY_POLL;
+                    if !early {
+                        continue;
+                    }
+                    MIN_EMPTY_POLL
                 }
                 PollAnswer::NotFound => {
                     if !std::mem::replace(&mut old_hub, true) {
