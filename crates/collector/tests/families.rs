@@ -142,7 +142,16 @@ fn disabled_families_send_nothing_and_report_nothing() {
     let mut collector = host.collector(&all_but(&["disk", "users", "processes"]));
     assert_eq!(
         collector.family_names(),
-        ["cpu", "load", "memory", "diskio", "net", "tcp", "system"]
+        [
+            "cpu",
+            "load",
+            "memory",
+            "diskio",
+            "net",
+            "tcp",
+            "system",
+            "containers"
+        ]
     );
     for now_ms in [5_000, 20_000] {
         let frame = collector.collect(now_ms);
@@ -181,7 +190,7 @@ fn the_cpu_family_off_still_gives_processes_and_system_their_stat() {
 #[test]
 fn no_family_enabled_gives_empty_frames_and_unknown_names_are_skipped() {
     let host = Host::new();
-    let mut collector = host.collector(&["containers"]);
+    let mut collector = host.collector(&["kubernetes"]);
     assert!(collector.family_names().is_empty());
     let frame = collector.collect(5_000);
     assert!(frame.samples.is_empty());

@@ -55,7 +55,8 @@ fn documented_metrics(family: &str) -> BTreeSet<String> {
 
 #[test]
 fn each_family_alone_sends_the_metrics_its_docs_row_lists() {
-    for family in FAMILIES {
+    // `containers` needs an engine: tests/containers_podman.rs checks it against podman.
+    for family in FAMILIES.iter().filter(|f| **f != "containers") {
         let mut collector = Collector::new(CollectorConfig {
             process_interval_ms: 0,
             families: vec![(*family).to_owned()],

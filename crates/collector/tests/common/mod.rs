@@ -1,0 +1,3 @@
+//! Helpers shared by the collector integration tests.
+
+pub mod podman;
