@@ -22,6 +22,11 @@ pub enum Action {
     AgentAdd,
     /// Revoke an agent's token.
     AgentRevoke,
+    /// Read from a host through its agent (`containers.list`, `.logs`, `.inspect`).
+    HostRead,
+    /// Change something on a host through its agent (a container action, a named command);
+    /// operators only what `actions.operator` lists.
+    HostAction,
 }
 
 impl Action {
@@ -36,13 +41,19 @@ impl Action {
             Action::ReceiverTest => "receiver.test",
             Action::AgentAdd => "agent.add",
             Action::AgentRevoke => "agent.revoke",
+            Action::HostRead => "host.read",
+            Action::HostAction => "host.action",
         }
     }
 
     /// The lowest role that may perform it: operators handle alerts, admins change the hub.
     pub fn min_role(self) -> Role {
         match self {
-            Action::AlertAck | Action::SilenceCreate | Action::SilenceExpire => Role::Operator,
+            Action::HostRead => Role::Viewer,
+            Action::AlertAck
+            | Action::SilenceCreate
+            | Action::HostAction
+            | Action::SilenceExpire => Role::Operator,
             Action::RulesReload
             | Action::NotificationRequeue
             | Action::ReceiverTest

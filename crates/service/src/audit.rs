@@ -23,12 +23,17 @@ impl Service {
         operation: &Operation,
         outcome: Result<(), String>,
     ) {
-        let Some(store) = &self.alert_store else {
-            return;
-        };
         let result = match outcome {
             Ok(()) => "ok".to_string(),
             Err(error) => format!("error: {error}"),
+        };
+        self.record_text(actor, operation, result).await;
+    }
+
+    /// Records `operation` by `actor` with the result text `result` as written.
+    pub(crate) async fn record_text(&self, actor: &Actor, operation: &Operation, result: String) {
+        let Some(store) = &self.alert_store else {
+            return;
         };
         let actor = actor.audit_name();
         let action = operation.action.name();

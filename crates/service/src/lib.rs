@@ -9,7 +9,9 @@ mod admin;
 mod agents;
 mod alerts;
 mod audit;
+pub mod commands;
 mod error;
+mod heal;
 pub mod host_names;
 mod ingest;
 mod known_names;
@@ -25,6 +27,8 @@ pub use known_names::KnownNames;
 pub use silences::{CreateSilence, MAX_SILENCE_MS, new_silence_id};
 pub use view::{HostSummary, HostView};
 
+use commands::{CommandQueue, QueueLimits};
+use hostpulse_config::ActionsConfig;
 use hostpulse_core::Clock;
 use hostpulse_engine::Engine;
 use hostpulse_proto::Limits;
@@ -43,6 +47,8 @@ pub struct Service {
     engine: Option<Arc<Engine>>,
     clock: Arc<dyn Clock>,
     batch_limits: Limits,
+    commands: Arc<CommandQueue>,
+    actions: Arc<ActionsConfig>,
 }
 
 impl Service {
@@ -53,8 +59,10 @@ impl Service {
             store,
             alert_store: None,
             engine: None,
+            commands: Arc::new(CommandQueue::new(clock.clone(), QueueLimits::default())),
             clock,
             batch_limits: Limits::default(),
+            actions: Arc::default(),
         }
     }
 
@@ -75,6 +83,23 @@ impl Service {
     pub fn with_batch_limits(mut self, limits: Limits) -> Self {
         self.batch_limits = limits;
         self
+    }
+
+    /// What operators may ask agents for (the hub's `actions:` section).
+    pub fn with_actions(mut self, actions: ActionsConfig) -> Self {
+        self.actions = Arc::new(actions);
+        self
+    }
+
+    /// A command queue with other bounds (tests, benchmarks); commands queued before are lost.
+    pub fn with_queue_limits(mut self, limits: QueueLimits) -> Self {
+        self.commands = Arc::new(CommandQueue::new(self.clock.clone(), limits));
+        self
+    }
+
+    /// The hub → agent command queue (agents' polls and updates go here).
+    pub fn commands(&self) -> &Arc<CommandQueue> {
+        &self.commands
     }
 
     /// The metrics store, for reads.
