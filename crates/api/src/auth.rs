@@ -109,3 +109,28 @@ impl FromRequestParts<AppState> for Agent {
         }
     }
 }
+
+/// A request made with an API token of any role; holds the actor it acts as.
+#[derive(Debug)]
+pub struct User(pub Actor);
+
+impl FromRequestParts<AppState> for User {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let hash = tokens::hash(bearer(parts)?);
+        match state.store.api_token(&hash).await? {
+            Some(token) => match role_named(&token.role) {
+                Some(role) => Ok(User(Actor::ApiToken {
+                    name: token.name,
+                    role,
+                })),
+                None => Err(ApiError::Forbidden("this token has no known role")),
+            },
+            None if is_agent_token(&hash, state).await? => Err(ApiError::Forbidden(
+                "this is an agent token: it may not ask hosts for actions; use an API token",
+            )),
+            None => Err(ApiError::Unauthorized("invalid API token")),
+        }
+    }
+}

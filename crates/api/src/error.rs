@@ -65,6 +65,9 @@ pub enum ApiError {
     /// hub shuts down).
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// 504: the host's agent did not answer a command before its deadline.
+    #[error("gateway timeout: {0}")]
+    GatewayTimeout(String),
     /// 426: a batch in a protocol version this hub cannot read; the body names the versions
     /// it reads (`versions`), and the agent keeps the batch for a hub that reads it.
     #[error("unsupported version: {detail}")]
@@ -105,6 +108,7 @@ impl ApiError {
             Busy { detail, .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy", detail.clone()),
             Internal(d) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", d.clone()),
             Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", d.clone()),
+            GatewayTimeout(d) => (StatusCode::GATEWAY_TIMEOUT, "gateway_timeout", d.clone()),
             UnsupportedVersion { detail, .. } => (
                 StatusCode::UPGRADE_REQUIRED,
                 UNSUPPORTED_VERSION,

@@ -6,7 +6,9 @@ mod alerts;
 mod auth;
 mod body;
 mod chunked;
+mod commands;
 mod error;
+mod host_actions;
 mod hosts;
 mod ingest;
 mod notifications;
@@ -33,6 +35,37 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/hosts", get(hosts::list_hosts))
         .route("/api/v1/hosts/{host}", get(hosts::get_host))
         .route("/api/v1/hosts/{host}/latest", get(hosts::host_latest))
+        .route("/api/v1/agent/commands/poll", post(commands::poll))
+        .route(
+            "/api/v1/agent/commands/{id}/updates",
+            post(commands::update),
+        )
+        .route("/api/v1/hosts/{host}/containers", get(host_actions::list))
+        .route(
+            "/api/v1/hosts/{host}/containers/{container}",
+            get(host_actions::inspect),
+        )
+        .route(
+            "/api/v1/hosts/{host}/containers/{container}/logs",
+            get(host_actions::logs),
+        )
+        .route(
+            "/api/v1/hosts/{host}/containers/{container}/restart",
+            post(host_actions::restart),
+        )
+        .route(
+            "/api/v1/hosts/{host}/containers/{container}/start",
+            post(host_actions::start),
+        )
+        .route(
+            "/api/v1/hosts/{host}/containers/{container}/stop",
+            post(host_actions::stop),
+        )
+        .route("/api/v1/hosts/{host}/actions", get(host_actions::allowed))
+        .route(
+            "/api/v1/hosts/{host}/actions/{name}",
+            post(host_actions::action),
+        )
         .route("/api/v1/query_range", get(query::query_range))
         .route("/api/v1/agents", get(agents::list).post(agents::add))
         .route("/api/v1/agents/{name}", delete(agents::revoke))

@@ -45,7 +45,8 @@ pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bo
     let limits = api_limits(&config);
     let service = Service::new(store.clone(), clock.clone())
         .with_alerting(engine.clone(), alert_store.clone())
-        .with_batch_limits(limits.batch.clone());
+        .with_batch_limits(limits.batch.clone())
+        .with_actions(config.actions.clone());
     let service = Arc::new(service);
     let hangups = reload_on_sighup(service.clone());
     let bot = start_bot(&config, &store, &alert_store, &engine, &clock).await?;

@@ -9,7 +9,7 @@ mod state;
 mod wait;
 
 pub use queue::{CommandQueue, new_command_id};
-pub use run::{ActionRequest, validate_container_name};
+pub use run::{ActionRequest, MAX_TAIL, validate_container_name};
 
 use hostpulse_proto::command::CommandStatus;
 use serde::Serialize;

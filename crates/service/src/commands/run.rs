@@ -199,6 +199,13 @@ impl Service {
         })
     }
 
+    /// What host `host`'s agent allows (from its last poll) and whether it is connected;
+    /// `NotFound` for a host without an active agent. Any role may read it.
+    pub async fn host_actions(&self, host: &str) -> Result<super::HostActions, ServiceError> {
+        self.require_agent(host).await?;
+        Ok(self.commands.host_actions(host))
+    }
+
     async fn require_agent(&self, host: &str) -> Result<(), ServiceError> {
         let agents = self.store.list_agents().await?;
         if agents
