@@ -4,6 +4,7 @@
 use crate::alert_buttons::parse_alert_callback;
 use crate::auth::{Gate, Verdict, actor, require};
 use crate::client::BotClient;
+use crate::confirm::{PendingActions, parse_confirm_callback};
 use crate::format::{MAX_MESSAGE_CHARS, escape, split_message};
 use crate::pages::{HistoryPages, parse_callback};
 use crate::registry::{
@@ -24,6 +25,8 @@ pub struct Dispatcher {
     pub(crate) commands: Arc<[CommandSpec]>,
     /// Page tokens of `/history` buttons.
     pub(crate) pages: Arc<HistoryPages>,
+    /// Destructive actions waiting for their asker's confirmation.
+    pub(crate) pending: Arc<PendingActions>,
     pub(crate) services: Arc<Services>,
     /// The bot's username, to accept `/cmd@name` and ignore commands for other bots.
     pub(crate) bot_username: Option<String>,
@@ -48,6 +51,10 @@ impl Dispatcher {
     async fn on_callback(&self, callback: CallbackQuery) {
         if let Some(token) = callback.data.as_deref().and_then(parse_callback) {
             return self.on_history_page(&callback, token).await;
+        }
+        if let Some((confirmed, token)) = callback.data.as_deref().and_then(parse_confirm_callback)
+        {
+            return self.on_confirm_button(&callback, confirmed, token).await;
         }
         if let Some(action) = callback.data.as_deref().and_then(parse_alert_callback) {
             return self.on_alert_button(&callback, action).await;
@@ -98,6 +105,7 @@ impl Dispatcher {
             args,
             commands: Arc::clone(&self.commands),
             pages: Arc::clone(&self.pages),
+            pending: Arc::clone(&self.pending),
         };
         let result = (spec.handler)(ctx).await;
         // The service audits the operations it runs; what the command refused before

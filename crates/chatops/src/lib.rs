@@ -7,6 +7,7 @@ mod auth;
 mod backoff;
 pub mod client;
 mod commands;
+mod confirm;
 mod dispatch;
 mod error;
 pub mod format;
@@ -219,8 +220,9 @@ pub async fn start_with(settings: BotSettings, deps: BotDeps) -> Result<BotHandl
         gate,
         commands,
         pages: Arc::new(pages::HistoryPages::new(deps.clock.clone())),
+        pending: Arc::new(confirm::PendingActions::new(deps.clock.clone())),
         services: Arc::new(Services {
-            service: hub_service(&deps),
+            service: deps.service.clone(),
             deps,
             timezone: settings.timezone,
         }),
@@ -253,12 +255,6 @@ pub async fn start_with(settings: BotSettings, deps: BotDeps) -> Result<BotHandl
         stats,
         webhook: None,
     })
-}
-
-/// The hub's services over the bot's stores, engine and clock.
-fn hub_service(deps: &BotDeps) -> hostpulse_service::Service {
-    let service = hostpulse_service::Service::new(deps.store.clone(), deps.clock.clone());
-    service.with_alerting(deps.engine.clone(), deps.alert_store.clone())
 }
 
 /// Registers the webhook in the background and builds the router that receives its updates.

@@ -76,6 +76,8 @@ pub struct CommandContext {
     pub commands: Arc<[CommandSpec]>,
     /// Page tokens of `/history` buttons.
     pub(crate) pages: Arc<HistoryPages>,
+    /// Questions of destructive commands waiting for confirmation.
+    pub(crate) pending: Arc<crate::confirm::PendingActions>,
 }
 
 /// The future a handler returns.

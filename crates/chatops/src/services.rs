@@ -23,6 +23,9 @@ pub struct BotDeps {
     pub clock: Arc<dyn Clock>,
     /// Host groups from the rules configuration: name → host names or globs.
     pub host_groups: BTreeMap<String, Vec<String>>,
+    /// The hub's service layer, shared with the API and the local agent, so the bot's
+    /// operations reach the same command queue the agents poll.
+    pub service: Service,
 }
 
 /// The services handed to command handlers: the hub's, and the bot's time zone.

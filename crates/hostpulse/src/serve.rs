@@ -48,8 +48,9 @@ pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bo
         .with_batch_limits(limits.batch.clone())
         .with_actions(config.actions.clone());
     let service = Arc::new(service);
+    let healer = tokio::spawn(service.clone().run_healer());
     let hangups = reload_on_sighup(service.clone());
-    let bot = start_bot(&config, &store, &alert_store, &engine, &clock).await?;
+    let bot = start_bot(&config, &store, &alert_store, &engine, &clock, &service).await?;
     let url = format!("http://{}", listener.local_addr()?);
     std::fs::write(data_dir.join(HUB_URL_FILE), format!("{url}\n"))?;
     print_banner(&url, &data_dir, new_token.as_deref());
@@ -75,6 +76,7 @@ pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bo
     )
     .await;
     tracing::info!("shutting down");
+    healer.abort();
     if let Some(agent) = local {
         agent.stop().await;
     }
@@ -96,6 +98,7 @@ async fn start_bot(
     alert_store: &Arc<dyn AlertStore>,
     engine: &Arc<hostpulse_engine::Engine>,
     clock: &Arc<dyn Clock>,
+    service: &Service,
 ) -> Result<Option<hostpulse_chatops::BotHandle>> {
     let Some(telegram) = config.telegram.clone() else {
         return Ok(None);
@@ -106,6 +109,7 @@ async fn start_bot(
         engine: engine.clone(),
         clock: clock.clone(),
         host_groups: config.rules.host_groups.clone(),
+        service: service.clone(),
     };
     let bot = hostpulse_chatops::start(telegram, deps)
         .await

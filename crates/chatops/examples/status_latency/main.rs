@@ -79,12 +79,15 @@ async fn fleet_deps(dir: &std::path::Path, hosts: usize) -> Result<BotDeps, Box<
         fleet::samples(0).len(),
         started.elapsed().as_secs_f64() * 1000.0
     );
+    let service = hostpulse_service::Service::new(store.clone(), clock.clone())
+        .with_alerting(engine.clone(), store.clone());
     Ok(BotDeps {
         store: store.clone(),
         alert_store: store,
         engine,
         clock,
         host_groups: config.rules.host_groups.clone(),
+        service,
     })
 }
 

@@ -1,7 +1,9 @@
 //! The bot's command table. A new command is one more entry here and a handler module.
 
+mod act;
 mod alerts;
 mod basic;
+mod containers;
 mod devices;
 mod graph;
 pub mod history;
@@ -107,6 +109,62 @@ pub fn table() -> Vec<CommandSpec> {
             description: "Logged-in users per host",
             audit_action: None,
             handler: |ctx| Box::pin(processes::users(ctx)),
+        },
+        CommandSpec {
+            name: "ps",
+            min_role: Role::Viewer,
+            usage: "/ps [host]",
+            description: "Containers of a host: state, health, restarts, image",
+            audit_action: None,
+            handler: |ctx| Box::pin(containers::ps(ctx)),
+        },
+        CommandSpec {
+            name: "logs",
+            min_role: Role::Viewer,
+            usage: "/logs <host> <container> [lines]",
+            description: "The last lines of a container's log (30 by default, at most 200)",
+            audit_action: None,
+            handler: |ctx| Box::pin(containers::logs(ctx)),
+        },
+        CommandSpec {
+            name: "actions",
+            min_role: Role::Viewer,
+            usage: "/actions [host]",
+            description: "What each host's agent allows, and its named commands",
+            audit_action: None,
+            handler: |ctx| Box::pin(containers::actions(ctx)),
+        },
+        CommandSpec {
+            name: "restart",
+            min_role: Role::Operator,
+            usage: "/restart <host> <container>",
+            description: "Restart a container (asks to confirm)",
+            audit_action: Some(Action::HostAction),
+            handler: |ctx| Box::pin(act::restart(ctx)),
+        },
+        CommandSpec {
+            name: "start_container",
+            min_role: Role::Operator,
+            usage: "/start_container <host> <container>",
+            description: "Start a stopped container (asks to confirm)",
+            audit_action: Some(Action::HostAction),
+            handler: |ctx| Box::pin(act::start(ctx)),
+        },
+        CommandSpec {
+            name: "stop_container",
+            min_role: Role::Operator,
+            usage: "/stop_container <host> <container>",
+            description: "Stop a running container (asks to confirm)",
+            audit_action: Some(Action::HostAction),
+            handler: |ctx| Box::pin(act::stop(ctx)),
+        },
+        CommandSpec {
+            name: "run",
+            min_role: Role::Operator,
+            usage: "/run <host> <command>",
+            description: "Run one of the agent's named commands (asks to confirm)",
+            audit_action: Some(Action::HostAction),
+            handler: |ctx| Box::pin(act::run(ctx)),
         },
         CommandSpec {
             name: "alerts",

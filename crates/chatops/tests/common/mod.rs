@@ -33,6 +33,8 @@ pub struct Rig {
     pub fake: FakeApi,
     pub api_url: String,
     pub host_groups: std::collections::BTreeMap<String, Vec<String>>,
+    /// The hub's service layer the bot uses (its command queue is the one agents poll).
+    pub service: hostpulse_service::Service,
 }
 
 pub async fn rig() -> Rig {
@@ -62,7 +64,10 @@ pub async fn rig_with(rules: &str) -> Rig {
         .await
         .unwrap();
     let (fake, api_url) = FakeApi::serve().await;
+    let service = hostpulse_service::Service::new(store.clone(), Arc::new(clock.clone()))
+        .with_alerting(engine.clone(), store.clone());
     let rig = Rig {
+        service,
         _dir: dir,
         clock,
         store,
@@ -125,6 +130,7 @@ impl Rig {
             engine: self.engine.clone(),
             clock: Arc::new(self.clock.clone()),
             host_groups: self.host_groups.clone(),
+            service: self.service.clone(),
         }
     }
 
