@@ -47,6 +47,63 @@ pub enum Command {
     /// Receivers: test messages, delivery status, requeueing dead letters.
     #[command(subcommand)]
     Notify(NotifyCommand),
+    /// Containers on HOST, as its agent lists them.
+    Containers(HostArgs),
+    /// The last lines of a container's log on HOST (following a log is not supported yet).
+    Logs(LogsArgs),
+    /// Restart a container on HOST (needs the operator role and the agent's allow-list).
+    Restart(ContainerArgs),
+    /// Start a stopped container on HOST.
+    Start(ContainerArgs),
+    /// Stop a running container on HOST.
+    Stop(ContainerArgs),
+    /// Run one of HOST's named commands (from its agent's actions.commands).
+    Run(RunArgs),
+}
+
+/// A host to act on.
+#[derive(Debug, Args)]
+pub struct HostArgs {
+    /// The host (its agent's name).
+    pub host: String,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// A container on a host.
+#[derive(Debug, Args)]
+pub struct ContainerArgs {
+    /// The host (its agent's name).
+    pub host: String,
+    /// The container's name.
+    pub container: String,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// `hostpulse logs HOST CONTAINER [--tail N]`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The host (its agent's name).
+    pub host: String,
+    /// The container's name.
+    pub container: String,
+    /// How many of the last lines (1-10000).
+    #[arg(long, default_value_t = 100)]
+    pub tail: u32,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// `hostpulse run HOST COMMAND`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The host (its agent's name).
+    pub host: String,
+    /// The named command, e.g. restart_nginx.
+    pub command: String,
+    #[command(flatten)]
+    pub api: ApiArgs,
 }
 
 #[derive(Debug, Args)]

@@ -108,6 +108,16 @@ impl ApiClient {
         self.decode(self.http.post(self.url(path)).json(body))
     }
 
+    /// GET `path` and decode the JSON answer, waiting up to `wait` (host actions).
+    pub fn get_waiting<T: DeserializeOwned>(&self, path: &str, wait: Duration) -> Result<T> {
+        self.decode(self.http.get(self.url(path)).timeout(wait))
+    }
+
+    /// POST without a body to `path` and decode the JSON answer, waiting up to `wait`.
+    pub fn post_waiting<T: DeserializeOwned>(&self, path: &str, wait: Duration) -> Result<T> {
+        self.decode(self.http.post(self.url(path)).timeout(wait))
+    }
+
     /// DELETE `path` and decode the JSON answer.
     pub fn delete_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         self.decode(self.http.delete(self.url(path)))

@@ -3,6 +3,7 @@
 mod agents;
 mod alerts;
 mod config_check;
+mod host_actions;
 mod notifications;
 mod notify;
 mod rules;
@@ -30,6 +31,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rules(args) => rules::run(args),
         Command::Notifications(args) => notifications::run(args),
         Command::Notify(cmd) => notify::run(cmd),
+        Command::Containers(args) => host_actions::containers(&args),
+        Command::Logs(args) => host_actions::logs(&args),
+        Command::Restart(args) => host_actions::container_action(&args, "restart"),
+        Command::Start(args) => host_actions::container_action(&args, "start"),
+        Command::Stop(args) => host_actions::container_action(&args, "stop"),
+        Command::Run(args) => host_actions::run_named(&args),
     }
 }
 
