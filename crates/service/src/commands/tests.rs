@@ -423,3 +423,16 @@ fn container_names_are_checked() {
         assert!(validate_container_name(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn host_actions_have_audit_names_and_roles() {
+    use crate::Action;
+    assert_eq!(
+        (Action::HostRead.name(), Action::HostRead.min_role()),
+        ("host.read", Role::Viewer)
+    );
+    assert_eq!(
+        (Action::HostAction.name(), Action::HostAction.min_role()),
+        ("host.action", Role::Operator)
+    );
+}
