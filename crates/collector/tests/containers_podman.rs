@@ -370,3 +370,46 @@ fn an_engine_that_does_not_answer_is_the_familys_error_and_the_others_go_on() {
     );
     assert!(frame.containers.is_none());
 }
+
+#[test]
+fn the_snapshot_is_sent_when_the_inventory_changes_and_the_gauges_every_cycle() {
+    let Some(podman) = Podman::start() else {
+        return;
+    };
+    podman.run(&["run", "-d", "--name", "steady", IMAGE, "/bin/sleep", "1000"]);
+    let mut collector = Collector::new(CollectorConfig {
+        families: vec!["containers".to_owned()],
+        containers: ContainersConfig {
+            endpoint: Some(podman.endpoint()),
+            stats_interval_ms: 3_600_000,
+        },
+        ..CollectorConfig::default()
+    });
+    let first = collector.collect(now_ms());
+    assert!(
+        first.containers.is_some(),
+        "the first cycle sends the inventory"
+    );
+    assert!(
+        value(&first, "container.mem_bytes", "steady").is_some(),
+        "stats on the first cycle"
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    let quiet = collector.collect(now_ms());
+    assert!(quiet.containers.is_none(), "nothing changed: no snapshot");
+    assert_eq!(
+        value(&quiet, "container.running", "steady"),
+        Some(1.0),
+        "gauges every cycle"
+    );
+    assert_eq!(
+        value(&quiet, "container.mem_bytes", "steady"),
+        None,
+        "stats rate-limited"
+    );
+    podman.run(&["create", "--name", "newcomer", IMAGE, "/bin/true"]);
+    let changed = collector.collect(now_ms());
+    let snapshot = changed.containers.as_ref().expect("a new container: snapshot");
+    assert!(snapshot.containers.iter().any(|c| c.name == "newcomer"));
+    assert_eq!(value(&changed, "container.running", "newcomer"), Some(0.0));
+}

@@ -1,7 +1,9 @@
 //! The `containers` family: each cycle lists every container and reads the engine's events
 //! since the previous cycle; inspects a container when it is new, changed or named by an
 //! event (and every stats interval); reads the running ones' stats at most every stats
-//! interval. Sends the per-container gauges and rates and a [`ContainerSnapshot`].
+//! interval. Sends the per-container gauges every cycle, the stats metrics on stats
+//! cycles, and a [`ContainerSnapshot`] when the inventory changed, with events, and on
+//! stats cycles.
 
 use super::client::Client;
 use super::parse::{ListEntry, StatsReading};
@@ -11,6 +13,12 @@ use crate::family::{Cycle, Family};
 use crate::rate::PreviousReading;
 use hostpulse_core::{ContainerEvent, ContainerInfo, ContainerSnapshot};
 use std::collections::{HashMap, HashSet};
+
+/// Most containers carried in one snapshot (the metrics cover them all).
+const MAX_SNAPSHOT_CONTAINERS: usize = 1000;
+
+/// Most events carried in one snapshot; the newest are kept.
+const MAX_SNAPSHOT_EVENTS: usize = 256;
 
 /// What the family remembers of one container between cycles.
 #[derive(Debug)]
@@ -29,6 +37,7 @@ pub struct ContainersCollector {
     events_until_s: Option<i64>,
     last_event_ms: i64,
     podman: Option<bool>,
+    sent: Vec<ContainerInfo>,
     oom_kills: HashMap<String, u64>,
     previous: PreviousReading<StatsReading>,
 }
@@ -45,6 +54,7 @@ impl ContainersCollector {
             events_until_s: None,
             last_event_ms: 0,
             podman: None,
+            sent: Vec::new(),
             oom_kills: HashMap::new(),
             previous: PreviousReading::default(),
         }
@@ -184,7 +194,15 @@ impl ContainersCollector {
                 }
             });
         }
-        cycle.frame.containers = Some(ContainerSnapshot { containers, events });
+        containers.truncate(MAX_SNAPSHOT_CONTAINERS);
+        // The snapshot goes out when the inventory changed, with events, and every stats
+        // interval; the gauges above go out every cycle.
+        if refresh || !events.is_empty() || containers != self.sent {
+            let mut events = events;
+            events.drain(..events.len().saturating_sub(MAX_SNAPSHOT_EVENTS));
+            self.sent.clone_from(&containers);
+            cycle.frame.containers = Some(ContainerSnapshot { containers, events });
+        }
         Ok(())
     }
 }
