@@ -2,22 +2,12 @@
 //! ask for (viewers only read, admins may ask for everything; each agent's own allow-list
 //! decides again).
 
+use hostpulse_proto::command::BUILTIN_ACTIONS;
 use serde::Deserialize;
 
 use crate::scalar::Scalar;
 use crate::suggest::closest;
 use crate::validate::{Validator, join};
-
-/// The built-in action names (the same list as the wire protocol's `BUILTIN_ACTIONS`).
-pub const BUILTIN_ACTION_NAMES: &[&str] = &[
-    "containers.list",
-    "containers.logs",
-    "containers.inspect",
-    "containers.restart",
-    "containers.start",
-    "containers.stop",
-    "containers.prune",
-];
 
 /// Longest named-command name, bytes.
 const MAX_COMMAND_NAME: usize = 64;
@@ -68,7 +58,7 @@ impl RawActions {
 /// A built-in action name (`containers.*`) or a named command's name (`[a-z0-9_]+`).
 fn parse_action(text: &str) -> Result<String, String> {
     let text = text.trim();
-    if BUILTIN_ACTION_NAMES.contains(&text) {
+    if BUILTIN_ACTIONS.contains(&text) {
         return Ok(text.to_string());
     }
     if is_command_name(text) {
@@ -77,9 +67,9 @@ fn parse_action(text: &str) -> Result<String, String> {
     let mut message = format!(
         "{text:?} is neither a built-in action ({}) nor a named command's name \
          (1-{MAX_COMMAND_NAME} of a-z 0-9 _)",
-        BUILTIN_ACTION_NAMES.join(", ")
+        BUILTIN_ACTIONS.join(", ")
     );
-    if let Some(near) = closest(text, BUILTIN_ACTION_NAMES) {
+    if let Some(near) = closest(text, BUILTIN_ACTIONS) {
         message.push_str(&format!("; did you mean {near:?}?"));
     }
     Err(message)

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use hostpulse_rules::{RawRule, RulesConfig, validate_rule_sections};
 use serde::Deserialize;
 
-pub use actions::{ActionsConfig, BUILTIN_ACTION_NAMES, is_command_name};
+pub use actions::{ActionsConfig, is_command_name};
 pub use alerting::{AlertingConfig, parse_rfc3339_ms};
 pub use ingest::IngestConfig;
 pub use local_agent::LocalAgentConfig;

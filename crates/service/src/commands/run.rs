@@ -11,8 +11,8 @@ use crate::error::ServiceError;
 use hostpulse_config::is_command_name;
 use hostpulse_core::Role;
 use hostpulse_proto::command::{
-    BUILTIN_ACTIONS, CONTAINERS_LOGS, CONTAINERS_PRUNE, Command, CommandStatus, READ_ONLY_ACTIONS,
-    RUN,
+    BUILTIN_ACTIONS, CONTAINERS_INSPECT, CONTAINERS_LOGS, CONTAINERS_PRUNE, CONTAINERS_RESTART,
+    CONTAINERS_START, CONTAINERS_STOP, Command, CommandStatus, READ_ONLY_ACTIONS, RUN,
 };
 use std::collections::BTreeMap;
 
@@ -22,11 +22,11 @@ pub const MAX_TAIL: u32 = 10_000;
 const MAX_CONTAINER_NAME: usize = 128;
 /// Actions that name a container.
 const CONTAINER_ACTIONS: &[&str] = &[
-    "containers.logs",
-    "containers.inspect",
-    "containers.restart",
-    "containers.start",
-    "containers.stop",
+    CONTAINERS_LOGS,
+    CONTAINERS_INSPECT,
+    CONTAINERS_RESTART,
+    CONTAINERS_START,
+    CONTAINERS_STOP,
 ];
 
 /// One action to run on one host.

@@ -227,11 +227,6 @@ fn ids_are_random_and_valid() {
     assert!(is_command_id(&a) && is_command_id(&b) && a != b);
 }
 
-#[test]
-fn the_hub_config_knows_the_protocol_s_built_in_actions() {
-    assert_eq!(hostpulse_config::BUILTIN_ACTION_NAMES, BUILTIN_ACTIONS);
-}
-
 async fn service(dir: &tempfile::TempDir, operator: &[&str]) -> (Service, Arc<SqliteStore>) {
     let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(NOW));
     let options = SqliteOptions {
