@@ -1,5 +1,6 @@
 //! The agent `hostpulse up` runs inside the hub: collects this host and stores frames directly.
 
+use crate::local_actions::LocalActions;
 use anyhow::{Context, Result};
 use hostpulse_agent_config::CollectSettings;
 use hostpulse_collector::{Collector, CollectorConfig};
@@ -7,6 +8,7 @@ use hostpulse_config::LocalAgentConfig;
 use hostpulse_core::{Clock, HostFacts};
 use hostpulse_proto::{AgentIdentity, Frame, IngestBatch, PROTOCOL_VERSION};
 use hostpulse_service::{Actor, IngestError, Service, tokens};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
@@ -18,6 +20,7 @@ const FACTS_REFRESH_MS: i64 = 60_000;
 pub struct LocalAgent {
     stop: mpsc::Sender<()>,
     thread: std::thread::JoinHandle<()>,
+    actions: LocalActions,
 }
 
 /// Collector settings from the shared collect settings.
@@ -64,10 +67,16 @@ struct Worker {
 impl LocalAgent {
     /// Registers the local agent (if new) and starts collecting; frames are ingested
     /// through `service` like an agent's batches (checked against its batch limits).
-    pub async fn start(service: Arc<Service>, config: &LocalAgentConfig) -> Result<Self> {
+    pub async fn start(
+        service: Arc<Service>,
+        config: &LocalAgentConfig,
+        state_dir: &Path,
+    ) -> Result<Self> {
         let store = service.store().clone();
         let clock = service.clock().clone();
-        let collector = Collector::new(collector_config(&config.collect));
+        let settings = collector_config(&config.collect);
+        let engine = settings.containers.endpoint.clone();
+        let collector = Collector::new(settings);
         let name = config
             .name
             .clone()
@@ -90,6 +99,13 @@ impl LocalAgent {
             Some(p) => (p.instance_id, p.last_seq, Some(p.run_id)),
             None => (new_id(), 0, None),
         };
+        let actions = LocalActions::start(
+            service.clone(),
+            name.clone(),
+            config.actions.clone(),
+            state_dir,
+            engine,
+        )?;
         let worker = Worker {
             seq,
             ids: (instance_id, new_id(), previous_run),
@@ -108,11 +124,16 @@ impl LocalAgent {
             .spawn(move || worker.run(&stop_rx))
             .context("cannot start the local agent thread")?;
         tracing::info!(agent = %name, interval_ms, "local agent collecting this host");
-        Ok(Self { stop, thread })
+        Ok(Self {
+            stop,
+            thread,
+            actions,
+        })
     }
 
     /// Stops collecting and waits for the last frame to be stored.
     pub async fn stop(self) {
+        self.actions.stop().await;
         let _ = self.stop.send(());
         let _ = tokio::task::spawn_blocking(move || self.thread.join()).await;
     }

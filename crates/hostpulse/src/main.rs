@@ -7,6 +7,7 @@ mod client;
 mod commands;
 mod data_dir;
 mod hub_config;
+mod local_actions;
 mod local_agent;
 mod logging;
 mod serve;

@@ -55,7 +55,7 @@ pub async fn serve(config: HubConfig, source: ConfigSource, with_local_agent: bo
     std::fs::write(data_dir.join(HUB_URL_FILE), format!("{url}\n"))?;
     print_banner(&url, &data_dir, new_token.as_deref());
     let local = if with_local_agent && config.local_agent.enabled {
-        Some(LocalAgent::start(service.clone(), &config.local_agent).await?)
+        Some(LocalAgent::start(service.clone(), &config.local_agent, &data_dir).await?)
     } else {
         None
     };
