@@ -86,9 +86,12 @@ impl ContainersConfig {
     }
 }
 
+/// Whether [`configure`] has logged its line in this process.
+static LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The family's settings from the configured endpoint (already checked by the
 /// configuration) and stats interval: resolves the engine (see [`resolve`]) and, when the
-/// family is `enabled`, logs one INFO line saying which engine is used or that the
+/// family is `enabled`, logs one INFO line (the first call of the process only) saying which engine is used or that the
 /// family is off for want of one.
 pub fn configure(
     endpoint: Option<&str>,
@@ -103,7 +106,8 @@ pub fn configure(
         }
     });
     let resolved = resolve(configured.as_ref());
-    if enabled {
+    // Once per process, however many parts (collector, command channel) ask.
+    if enabled && !LOGGED.swap(true, std::sync::atomic::Ordering::Relaxed) {
         if let Some(why) = &resolved.ignored {
             tracing::warn!(%why, "DOCKER_HOST ignored");
         }
