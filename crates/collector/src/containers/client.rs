@@ -186,6 +186,63 @@ mod tests {
         );
     }
 
+    /// A one-connection TCP engine that reads the request head and writes `reply`; the
+    /// request head it read.
+    fn one_reply(reply: &'static str) -> (String, std::thread::JoinHandle<String>) {
+        use std::io::{BufRead, BufReader};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let handle = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().expect("accept");
+            let mut reader = BufReader::new(stream);
+            let mut head = String::new();
+            while reader.read_line(&mut head).is_ok_and(|n| n > 2) {}
+            let mut stream = reader.into_inner();
+            stream.write_all(reply.as_bytes()).expect("reply");
+            head
+        });
+        (addr, handle)
+    }
+
+    #[test]
+    fn tcp_endpoints_get_a_versioned_request_with_the_docker_host() {
+        let (addr, server) =
+            one_reply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\n\r\n");
+        let client = Client::new(Endpoint::Tcp(addr), Duration::from_secs(5));
+        let reply = client.request("GET", "/_ping", 100).expect("reply");
+        assert_eq!((reply.status, reply.body.as_slice()), (200, &b"OK"[..]));
+        let head = server.join().expect("server");
+        assert!(head.starts_with("GET /v1.41/_ping HTTP/1.1\r\n"), "{head}");
+        assert!(head.contains("\r\nHost: docker\r\n"), "{head}");
+    }
+
+    #[test]
+    fn error_statuses_carry_the_engines_message_and_silence_times_out() {
+        let (addr, server) = one_reply(
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 29\r\n\r\n{\"message\":\"no such thing\"}\n\n\n",
+        );
+        let client = Client::new(Endpoint::Tcp(addr), Duration::from_secs(5));
+        let err = client.request("POST", "/containers/x/start", 100).err();
+        let expected = ContainerError::Status {
+            status: 404,
+            message: "no such thing".into(),
+        };
+        assert_eq!(err, Some(expected));
+        server.join().expect("server");
+
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = silent.local_addr().expect("addr").to_string();
+        let client = Client::new(Endpoint::Tcp(addr), Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        let err = client.request("GET", "/_ping", 100).err();
+        assert!(matches!(err, Some(ContainerError::Io(_))), "{err:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "the read timeout applies"
+        );
+        drop(silent);
+    }
+
     #[test]
     fn a_missing_socket_is_an_io_error() {
         let client = Client::new(
