@@ -409,7 +409,10 @@ fn the_snapshot_is_sent_when_the_inventory_changes_and_the_gauges_every_cycle() 
     );
     podman.run(&["create", "--name", "newcomer", IMAGE, "/bin/true"]);
     let changed = collector.collect(now_ms());
-    let snapshot = changed.containers.as_ref().expect("a new container: snapshot");
+    let snapshot = changed
+        .containers
+        .as_ref()
+        .expect("a new container: snapshot");
     assert!(snapshot.containers.iter().any(|c| c.name == "newcomer"));
     assert_eq!(value(&changed, "container.running", "newcomer"), Some(0.0));
 }
