@@ -11,7 +11,7 @@ use super::{ContainerError, metrics};
 use crate::error::CollectError;
 use crate::family::{Cycle, Family};
 use crate::rate::PreviousReading;
-use hostpulse_core::{ContainerEvent, ContainerInfo, ContainerSnapshot};
+use hostpulse_core::{ContainerEvent, ContainerInfo, ContainerSnapshot, Sample};
 use std::collections::{HashMap, HashSet};
 
 /// Most containers carried in one snapshot (the metrics cover them all).
@@ -162,6 +162,24 @@ impl ContainersCollector {
         Ok(out)
     }
 
+    /// Reads every running container's stats; sends memory and, against the previous
+    /// reading, CPU and I/O rates.
+    fn push_stats(
+        &mut self,
+        client: &Client,
+        samples: &mut Vec<Sample>,
+    ) -> Result<(), ContainerError> {
+        let readings = self.read_stats(client)?;
+        let known = &self.known;
+        metrics::push_stats(samples, &readings, |id| known.get(id).map(|k| &k.info));
+        self.previous.advance(readings, |id, before, now, secs| {
+            if let Some(k) = known.get(id) {
+                metrics::push_rates(samples, &k.info, before, now, secs);
+            }
+        });
+        Ok(())
+    }
+
     fn run(&mut self, client: &Client, cycle: &mut Cycle<'_>) -> Result<(), ContainerError> {
         let now_ms = cycle.now_ms();
         let entries = client.list_entries(true)?;
@@ -185,14 +203,7 @@ impl ContainersCollector {
         }
         if refresh {
             self.last_refresh_ms = Some(now_ms);
-            let readings = self.read_stats(client)?;
-            let known = &self.known;
-            metrics::push_stats(samples, &readings, |id| known.get(id).map(|k| &k.info));
-            self.previous.advance(readings, |id, before, now, secs| {
-                if let Some(k) = known.get(id) {
-                    metrics::push_rates(samples, &k.info, before, now, secs);
-                }
-            });
+            self.push_stats(client, samples)?;
         }
         containers.truncate(MAX_SNAPSHOT_CONTAINERS);
         // The snapshot goes out when the inventory changed, with events, and every stats
