@@ -177,5 +177,12 @@ impl Drop for Podman {
         let _ = self.cmd().args(["rm", "-af", "-t0"]).output();
         let _ = self.service.kill();
         let _ = self.service.wait();
+        // podman bind-mounts its overlay directory onto itself; unmounted, the directory
+        // can be deleted.
+        let overlay = self.dir.path().join("root/overlay");
+        let _ = Command::new("umount")
+            .arg(&overlay)
+            .stderr(Stdio::null())
+            .status();
     }
 }
