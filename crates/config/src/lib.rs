@@ -25,9 +25,9 @@ pub use check::{ConfigKind, check_config_file, check_config_file_with_env, detec
 pub use error::{ConfigError, ConfigErrors};
 pub use hub::parse_rfc3339_ms;
 pub use hub::{
-    ActionsConfig, BotMode, HubConfig, HubOverrides, IngestConfig,
-    LocalAgentConfig, Retention, SqliteConfig, StorageConfig, Synchronous, TelegramBotConfig,
-    is_command_name, load_hub_config, load_hub_config_partial, load_hub_config_text,
+    ActionsConfig, BotMode, HubConfig, HubOverrides, IngestConfig, LocalAgentConfig, Retention,
+    SqliteConfig, StorageConfig, Synchronous, TelegramBotConfig, is_command_name, load_hub_config,
+    load_hub_config_partial, load_hub_config_text,
 };
 pub use layers::ENV_PREFIX;
 pub use log::{LogConfig, LogFormat};
