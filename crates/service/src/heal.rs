@@ -11,7 +11,7 @@ use crate::actor::Actor;
 use crate::commands::{ActionRequest, CommandResult};
 use crate::error::ServiceError;
 
-/// The actor heal attempts run as (audited as `hub (heal)`); the rule is in the origin.
+/// The actor heal attempts run as (audited as `heal`); the rule is in the origin.
 const HEALER: Actor = Actor::System { cause: "heal" };
 
 impl Service {

@@ -64,9 +64,14 @@ pub async fn store_only() -> Rig {
 
 /// Services with a manual engine loaded from [`CONFIG`].
 pub async fn with_engine() -> Rig {
+    with_engine_config(CONFIG).await
+}
+
+/// Services with a manual engine loaded from the hub configuration `text`.
+pub async fn with_engine_config(text: &str) -> Rig {
     let mut rig = bare().await;
     let file = rig._dir.path().join("hostpulse.yaml");
-    std::fs::write(&file, CONFIG).unwrap();
+    std::fs::write(&file, text).unwrap();
     let config = load_hub_config(Some(&file), &[], &HubOverrides::default()).unwrap();
     let deps = EngineDeps {
         store: rig.store.clone(),
