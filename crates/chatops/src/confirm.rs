@@ -223,19 +223,9 @@ fn outcome_html(
     outcome: &Result<CommandResult, hostpulse_service::ServiceError>,
 ) -> String {
     match outcome {
-        Ok(done) if done.is_ok() => {
-            format!(
-                "✅ {what_html}: ok in {:.1} s",
-                done.duration_ms as f64 / 1000.0
-            )
-        }
         Ok(done) => {
-            let why = done
-                .error
-                .clone()
-                .or_else(|| done.exit_code.map(|c| format!("exit {c}")))
-                .unwrap_or_default();
-            format!("❌ {what_html}: {} {}", done.status.as_str(), escape(&why))
+            let mark = if done.is_ok() { "✅" } else { "❌" };
+            format!("{mark} {what_html}: {}", escape(&done.summary()))
         }
         Err(error) => format!("❌ {what_html}: {}", escape(&error.to_string())),
     }

@@ -58,19 +58,7 @@ pub fn outcome_line(request: &HealRequest, result: &Result<CommandResult, Servic
         .map_or(String::new(), |t| format!(" {t}"));
     let what = format!("{}{target} on {}", request.action, request.host);
     match result {
-        Ok(done) if done.is_ok() => {
-            format!("{what}: ok in {:.1} s", done.duration_ms as f64 / 1000.0)
-        }
-        Ok(done) => {
-            let why = done
-                .error
-                .clone()
-                .or_else(|| done.exit_code.map(|c| format!("exit {c}")))
-                .unwrap_or_default();
-            format!("{what}: {} {why}", done.status.as_str())
-                .trim_end()
-                .to_owned()
-        }
+        Ok(done) => format!("{what}: {}", done.summary()),
         Err(error) => format!("{what}: not run: {error}"),
     }
 }

@@ -110,12 +110,7 @@ fn tail_chars(text: &str, max: usize) -> &str {
 
 /// `/actions [host]`: what each host's agent allows and its named commands.
 pub async fn actions(ctx: CommandContext) -> Result<Reply, CommandError> {
-    let hosts = ctx
-        .services
-        .store
-        .hosts()
-        .await
-        .map_err(|e| CommandError::Failed(e.to_string()))?;
+    let hosts = fleet(&ctx).await?;
     let wanted = ctx.args.first().map(String::as_str);
     let names = select_hosts(&hosts, wanted, &ctx.services.host_groups);
     if names.is_empty() {
@@ -142,17 +137,21 @@ pub async fn actions(ctx: CommandContext) -> Result<Reply, CommandError> {
     Ok(Reply::html(text.trim_end().to_owned()))
 }
 
+/// Every host the hub knows.
+async fn fleet(ctx: &CommandContext) -> Result<Vec<hostpulse_store::HostState>, CommandError> {
+    let store = &ctx.services.store;
+    store
+        .hosts()
+        .await
+        .map_err(|e| CommandError::Failed(e.to_string()))
+}
+
 /// The one host `wanted` names; with no name, the fleet's only host.
 pub(crate) async fn one_host(
     ctx: &CommandContext,
     wanted: Option<&str>,
 ) -> Result<String, CommandError> {
-    let hosts = ctx
-        .services
-        .store
-        .hosts()
-        .await
-        .map_err(|e| CommandError::Failed(e.to_string()))?;
+    let hosts = fleet(ctx).await?;
     let names = select_hosts(&hosts, wanted, &ctx.services.host_groups);
     match (names.as_slice(), wanted) {
         ([one], _) => Ok(one.clone()),

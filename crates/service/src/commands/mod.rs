@@ -71,6 +71,22 @@ impl CommandResult {
     pub fn is_ok(&self) -> bool {
         self.status == CommandStatus::Ok
     }
+
+    /// How it ended, in a few words: `ok in 1.2 s`, `failed exit 1`, `refused not in
+    /// actions.allow of this host's agent`.
+    pub fn summary(&self) -> String {
+        if self.is_ok() {
+            return format!("ok in {:.1} s", self.duration_ms as f64 / 1000.0);
+        }
+        let why = self
+            .error
+            .clone()
+            .or_else(|| self.exit_code.map(|c| format!("exit {c}")))
+            .unwrap_or_default();
+        format!("{} {why}", self.status.as_str())
+            .trim_end()
+            .to_owned()
+    }
 }
 
 /// What a host's agent allows, as its last poll reported it.
