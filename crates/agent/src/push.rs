@@ -212,11 +212,7 @@ impl Pusher {
             }
         };
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+        let retry_after = retry_after_of(&response);
         let reply = response
             .body_mut()
             .with_config()
@@ -313,6 +309,15 @@ fn read_ca_file(path: &PathBuf) -> Result<Vec<Certificate<'static>>, PushSetupEr
         return Err(PushSetupError::NoCertificate(path.clone()));
     }
     Ok(certs)
+}
+
+/// The `Retry-After` of a hub answer (seconds or an HTTP date), if it has one.
+pub(crate) fn retry_after_of<B>(response: &ureq::http::Response<B>) -> Option<std::time::Duration> {
+    response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()))
 }
 
 #[cfg(test)]

@@ -92,52 +92,41 @@ pub async fn logs(
     run(&state, user, host, CONTAINERS_LOGS, &args).await
 }
 
-/// `POST /api/v1/hosts/{host}/containers/{container}/restart`.
-pub async fn restart(
+/// Runs `action` on the container of a `.../containers/{container}/...` path.
+async fn on_container(
     State(state): State<AppState>,
     user: User,
     Path((host, container)): Path<(String, String)>,
+    action: &str,
 ) -> Result<Json<CommandResult>, ApiError> {
-    run(
-        &state,
-        user,
-        host,
-        CONTAINERS_RESTART,
-        &[("container", container)],
-    )
-    .await
+    run(&state, user, host, action, &[("container", container)]).await
+}
+
+/// `POST /api/v1/hosts/{host}/containers/{container}/restart`.
+pub async fn restart(
+    state: State<AppState>,
+    user: User,
+    path: Path<(String, String)>,
+) -> Result<Json<CommandResult>, ApiError> {
+    on_container(state, user, path, CONTAINERS_RESTART).await
 }
 
 /// `POST /api/v1/hosts/{host}/containers/{container}/start`.
 pub async fn start(
-    State(state): State<AppState>,
+    state: State<AppState>,
     user: User,
-    Path((host, container)): Path<(String, String)>,
+    path: Path<(String, String)>,
 ) -> Result<Json<CommandResult>, ApiError> {
-    run(
-        &state,
-        user,
-        host,
-        CONTAINERS_START,
-        &[("container", container)],
-    )
-    .await
+    on_container(state, user, path, CONTAINERS_START).await
 }
 
 /// `POST /api/v1/hosts/{host}/containers/{container}/stop`.
 pub async fn stop(
-    State(state): State<AppState>,
+    state: State<AppState>,
     user: User,
-    Path((host, container)): Path<(String, String)>,
+    path: Path<(String, String)>,
 ) -> Result<Json<CommandResult>, ApiError> {
-    run(
-        &state,
-        user,
-        host,
-        CONTAINERS_STOP,
-        &[("container", container)],
-    )
-    .await
+    on_container(state, user, path, CONTAINERS_STOP).await
 }
 
 /// `POST /api/v1/hosts/{host}/actions/{name}`: a built-in action without arguments

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use hostpulse_proto::command::{CommandBatch, CommandPoll, CommandUpdate};
 
-use crate::backoff::parse_retry_after;
 use crate::push::Pusher;
 
 /// Path of the poll endpoint under the hub URL.
@@ -91,11 +90,7 @@ impl HubLink {
             Err(e) => return PollAnswer::Unreachable(e.to_string()),
         };
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+        let retry_after = crate::push::retry_after_of(&response);
         let body = response
             .body_mut()
             .with_config()
